@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace MlToolkit.Internal;
+
+/// <summary>The toolkit's <see cref="ActivitySource"/> and source-generated log messages.</summary>
+internal static partial class Diagnostics
+{
+    public const string SourceName = "MlToolkit";
+
+    public static readonly ActivitySource ActivitySource = new(SourceName, typeof(Diagnostics).Assembly.GetName().Version?.ToString());
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Pipeline run started: {Description}")]
+    public static partial void RunStarted(ILogger logger, string description);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Stage {Stage} finished in {ElapsedMs:F0} ms")]
+    public static partial void StageFinished(ILogger logger, PipelineStage stage, double elapsedMs);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Extracted {Rows} rows and {Columns} columns from {Source}")]
+    public static partial void Extracted(ILogger logger, long rows, int columns, string source);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "{Source}: skipped {Count} malformed rows (lenient mode)")]
+    public static partial void SkippedRows(ILogger logger, string source, long count);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Dropped {Count} rows whose label '{Label}' is missing")]
+    public static partial void DroppedMissingLabels(ILogger logger, long count, string label);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Split: {Train} training, {Validation} validation, {Test} test rows ({Strategy})")]
+    public static partial void Split(ILogger logger, int train, int validation, int test, string strategy);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Binary label '{Label}': positive class is '{Positive}', negative is '{Negative}'")]
+    public static partial void PositiveClass(ILogger logger, string label, string positive, string negative);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Test metrics: {Metrics}")]
+    public static partial void Metrics(ILogger logger, string metrics);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Validation failed; the model is not deployed: {Reasons}")]
+    public static partial void DeploymentSkipped(ILogger logger, string reasons);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Validation failed but deployment is forced: {Reasons}")]
+    public static partial void DeploymentForced(ILogger logger, string reasons);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Model deployed to {Location} ({Bytes} bytes, sha256 {Sha256})")]
+    public static partial void Deployed(ILogger logger, string location, long bytes, string sha256);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Column '{Column}' is constant in the extracted data and cannot help the model")]
+    public static partial void ConstantColumn(ILogger logger, string column);
+}

@@ -1,0 +1,385 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlToolkit.Data;
+using MlToolkit.Deployment;
+using MlToolkit.Evaluation;
+using MlToolkit.Extraction;
+using MlToolkit.Internal;
+using MlToolkit.Preparation.Split;
+using MlToolkit.Training;
+using MlToolkit.Validation;
+
+namespace MlToolkit.Pipeline;
+
+/// <summary>
+/// An immutable pipeline built by <see cref="PipelineBuilder"/>. Run it as often as you like; each run uses a
+/// fresh <see cref="MLContext"/> seeded with the pipeline's seed, so the same data gives the same model.
+/// </summary>
+public sealed class TrainingPipeline
+{
+    private readonly PipelineDefinition _definition;
+    private readonly ILogger _logger;
+
+    internal TrainingPipeline(PipelineDefinition definition)
+    {
+        _definition = definition;
+        _logger = definition.LoggerFactory.CreateLogger("MlToolkit.Pipeline");
+    }
+
+    /// <summary>The pipeline's seed.</summary>
+    public int Seed => _definition.Seed;
+
+    /// <summary>The task, decided by the trainer.</summary>
+    public MlTask Task => _definition.Task;
+
+    /// <summary>Lists the stages with their components and settings, in the order they run.</summary>
+    /// <returns>The stages.</returns>
+    public IReadOnlyList<StageDescription> Describe()
+    {
+        PipelineDefinition d = _definition;
+        var stages = new List<StageDescription>
+        {
+            new(PipelineStage.Extraction, d.Source.Name, d.TestSource is null ? string.Empty : $"test: {d.TestSource.Name}"),
+            new(PipelineStage.DataQuality, "DataQualityReport", $"label '{d.Label.Column}', missing labels: {d.Label.MissingLabels}" + (d.Ignored.Count > 0 ? $", ignored: {string.Join(", ", d.Ignored)}" : string.Empty)),
+            new(PipelineStage.Split, d.ResolvedSplitStrategy.ToString(), FormattableString.Invariant($"test {(d.TestSource is null ? d.Split.TestFraction : 0)}, validation {d.Split.ValidationFraction}, seed {d.Seed}") + (d.Split.GroupColumn is null ? string.Empty : $", group '{d.Split.GroupColumn}'")),
+        };
+        stages.AddRange(d.Preprocessors.Select(p => new StageDescription(PipelineStage.Preparation, p.Name, string.Empty)));
+        stages.Add(new StageDescription(PipelineStage.Training, d.Trainer.Name, d.Task.ToString()));
+        stages.Add(new StageDescription(PipelineStage.Evaluation, d.Evaluator.GetType().Name, string.Empty));
+        stages.AddRange(d.Validators.Select(v => new StageDescription(PipelineStage.Validation, v.GetType().Name, v.ToString() ?? string.Empty)));
+        stages.AddRange(d.Deployers.Select(x => new StageDescription(PipelineStage.Deployment, x.GetType().Name, x.ToString() ?? string.Empty)));
+        return stages;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Join(Environment.NewLine, Describe());
+
+    /// <summary>
+    /// Runs the pipeline: extract, check quality, split, prepare and train (fitted on the training part only),
+    /// evaluate, validate, deploy.
+    /// </summary>
+    /// <param name="progress">Receives a report when each stage starts and ends, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the run. It is checked between stages and while data is read; ML.NET's <c>Fit</c> cannot be
+    /// interrupted, so a cancellation during training takes effect when the fit returns. Nothing is deployed after cancellation.
+    /// </param>
+    /// <returns>The result: timings, data quality, metrics, validation and where the model went.</returns>
+    /// <exception cref="PipelineValidationException">The data's schema does not fit the pipeline.</exception>
+    /// <exception cref="DataSourceException">The data could not be read.</exception>
+    /// <exception cref="DataValidationException">The data cannot be trained on (no rows, one class, missing labels).</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    public async Task<PipelineResult> RunAsync(IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var run = new Run(_definition, _logger, progress, cancellationToken);
+        Diagnostics.RunStarted(_logger, string.Join("; ", Describe()));
+        using Activity? activity = Diagnostics.ActivitySource.StartActivity("MlToolkit.Pipeline.Run");
+        activity?.SetTag("mltoolkit.task", Task.ToString());
+        activity?.SetTag("mltoolkit.seed", Seed);
+        return await run.ExecuteAsync().ConfigureAwait(false);
+    }
+
+    private sealed class Run
+    {
+        private readonly PipelineDefinition _d;
+        private readonly ILogger _logger;
+        private readonly IProgress<PipelineProgress>? _progress;
+        private readonly CancellationToken _ct;
+        private readonly List<StageTiming> _timings = [];
+        private readonly MLContext _ml;
+        private readonly int _stageCount;
+        private int _stageNumber;
+
+        public Run(PipelineDefinition definition, ILogger logger, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+        {
+            _d = definition;
+            _logger = logger;
+            _progress = progress;
+            _ct = cancellationToken;
+            _ml = new MLContext(definition.Seed);
+            _stageCount = 6 + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
+        }
+
+        public async Task<PipelineResult> ExecuteAsync()
+        {
+            string source = _d.Source.Name;
+
+            // 1. Extraction.
+            (DataTable table, ExtractedData extracted, DataTable? testTable) = await StageAsync(PipelineStage.Extraction, $"Reading {source}", async () =>
+            {
+                var context = new ExtractionContext(_ml, _logger);
+                ExtractedData data = await _d.Source.ExtractAsync(context, _ct).ConfigureAwait(false);
+                DataTable t = DataTable.FromDataView(data.Data, source, _ct);
+                Diagnostics.Extracted(_logger, t.RowCount, t.Columns.Count, source);
+                if (data.SkippedRowCount > 0)
+                {
+                    Diagnostics.SkippedRows(_logger, source, data.SkippedRowCount);
+                }
+
+                DataTable? test = null;
+                if (_d.TestSource is not null)
+                {
+                    ExtractedData testData = await _d.TestSource.ExtractAsync(context, _ct).ConfigureAwait(false);
+                    test = DataTable.FromDataView(testData.Data, _d.TestSource.Name, _ct);
+                    Diagnostics.Extracted(_logger, test.RowCount, test.Columns.Count, _d.TestSource.Name);
+                }
+
+                var problems = new List<string>();
+                SchemaValidator.Validate(_d, t.Schema, problems);
+                if (test is not null)
+                {
+                    SchemaValidator.ValidateTestSchema(_d, t.Schema, test.Schema, problems);
+                }
+
+                if (problems.Count > 0)
+                {
+                    throw new PipelineValidationException(problems, source);
+                }
+
+                return (t, data, test);
+            }).ConfigureAwait(false);
+
+            // 2. Data quality and labels.
+            (DataQualityReport quality, table, testTable) = await StageAsync(PipelineStage.DataQuality, "Checking data quality", () =>
+            {
+                if (table.RowCount == 0)
+                {
+                    throw new DataValidationException(PipelineStage.DataQuality, source, $"{source} has no data rows{(extracted.SkippedRowCount > 0 ? $" ({extracted.SkippedRowCount} malformed rows were skipped)" : string.Empty)}; there is nothing to train on.");
+                }
+
+                (DataTable kept, long dropped) = HandleMissingLabels(table, source);
+                DataQualityReport report = DataQualityReport.Compute(table, _d.Label.Column, _d.IsClassification, extracted, dropped);
+                foreach (string column in report.ConstantColumns.Where(c => c != _d.Label.Column))
+                {
+                    Diagnostics.ConstantColumn(_logger, column);
+                }
+
+                DataTable? test = testTable is null ? null : HandleMissingLabels(testTable, _d.TestSource!.Name).Kept;
+                if (test is { RowCount: 0 })
+                {
+                    throw new DataValidationException(PipelineStage.DataQuality, _d.TestSource!.Name, $"The test source {_d.TestSource!.Name} has no rows with a label.");
+                }
+
+                return System.Threading.Tasks.Task.FromResult((report, kept, test));
+            }).ConfigureAwait(false);
+
+            // 3. Split, then encode labels with classes from the training part only.
+            (DataTable train, DataTable validation, DataTable test, LabelEncoding labels) = await StageAsync(PipelineStage.Split, "Splitting", () =>
+            {
+                var options = new SplitOptions
+                {
+                    TestFraction = testTable is null ? _d.Split.TestFraction : 0,
+                    ValidationFraction = _d.Split.ValidationFraction,
+                    Strategy = _d.Split.Strategy,
+                    GroupColumn = _d.Split.GroupColumn,
+                };
+                SplitIndexes parts = DataSplitter.Split(table, options, _d.ResolvedSplitStrategy, _d.Label.Column, _d.Seed);
+                Diagnostics.Split(_logger, parts.Train.Length, parts.Validation.Length, testTable?.RowCount ?? parts.Test.Length, _d.ResolvedSplitStrategy.ToString());
+                if (parts.Train.Length == 0 || (testTable is null && parts.Test.Length == 0))
+                {
+                    throw new DataValidationException(PipelineStage.Split, source, $"The split of {table.RowCount} rows left {parts.Train.Length} for training and {parts.Test.Length} for testing; both need rows. Use more data or other fractions.");
+                }
+
+                string[] drop = [.. _d.Ignored, .. _d.Split.GroupColumn is null ? Array.Empty<string>() : [_d.Split.GroupColumn]];
+                DataTable trainRaw = table.Subset(parts.Train).WithoutColumns(drop);
+                LabelEncoding encoding = LabelEncoding.Fit(trainRaw, _d.Label, _d.Task, source);
+                if (_d.Task == MlTask.BinaryClassification)
+                {
+                    Diagnostics.PositiveClass(_logger, _d.Label.Column, encoding.ClassNames[1], encoding.ClassNames[0]);
+                }
+
+                DataTable testPart = testTable is null ? table.Subset(parts.Test) : testTable;
+                return System.Threading.Tasks.Task.FromResult((
+                    encoding.Apply(trainRaw),
+                    encoding.Apply(table.Subset(parts.Validation).WithoutColumns(drop)),
+                    encoding.Apply(testPart.WithoutColumns(drop.Where(c => testPart.FindColumn(c) is not null).ToArray())),
+                    encoding));
+            }).ConfigureAwait(false);
+
+            // 4. Preparation and training, fitted on the training part only.
+            TrainedModel model = await StageAsync(PipelineStage.Training, $"Training {_d.Trainer.Name} on {train.RowCount} rows", async () =>
+            {
+                var problems = new List<string>();
+                var estimators = SchemaValidator.Compose(_d, _ml, train, problems);
+                if (estimators is null)
+                {
+                    throw new PipelineValidationException(problems, source);
+                }
+
+                ITransformer fitted = await System.Threading.Tasks.Task.Run(
+                    () =>
+                    {
+                        try
+                        {
+                            ITransformer preparation = estimators.Value.Preparation.Fit(train);
+                            _ct.ThrowIfCancellationRequested();
+                            IDataView prepared = _ml.Data.Cache(preparation.Transform(train));
+                            ITransformer trainer = estimators.Value.Trainer.Fit(prepared);
+                            return (ITransformer)new TransformerChain<ITransformer>(preparation, trainer);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException and not MlToolkitException)
+                        {
+                            throw new MlToolkitException(PipelineStage.Training, source, $"Training {_d.Trainer.Name} on {train.RowCount} rows of {source} failed: {ex.Message}", ex);
+                        }
+                    },
+                    _ct).ConfigureAwait(false);
+                DataViewSchema inputSchema = train.WithoutColumns(_d.Label.Column).Schema;
+                return new TrainedModel(_ml, fitted, inputSchema, _d.Task, _d.Label.Column, labels.ClassNames, _d.Trainer.Name);
+            }).ConfigureAwait(false);
+
+            // 5. Evaluation.
+            (EvaluationResult testMetrics, EvaluationResult trainMetrics, EvaluationResult? validationMetrics) = await StageAsync(PipelineStage.Evaluation, $"Evaluating on {test.RowCount} rows", () =>
+            {
+                EvaluationResult Evaluate(DataTable data, string name)
+                {
+                    try
+                    {
+                        return _d.Evaluator.Evaluate(new EvaluationContext(_ml, _d.Task, model.Transform(data), _d.Label.Column, labels.ClassNames, name));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException and not MlToolkitException)
+                    {
+                        throw new MlToolkitException(PipelineStage.Evaluation, source, $"Evaluating on the {name} data failed: {ex.Message}", ex);
+                    }
+                }
+
+                EvaluationResult t = Evaluate(test, "test");
+                Diagnostics.Metrics(_logger, string.Join(", ", t.Metrics.Select(m => FormattableString.Invariant($"{m.Key}={m.Value:G4}"))));
+                return System.Threading.Tasks.Task.FromResult((t, Evaluate(train, "training"), validation.RowCount > 0 ? Evaluate(validation, "validation") : null));
+            }).ConfigureAwait(false);
+
+            // 6. Validation.
+            ValidationResult? verdict = null;
+            if (_d.Validators.Count > 0)
+            {
+                verdict = await StageAsync(PipelineStage.Validation, "Validating", async () =>
+                {
+                    var gates = new List<GateResult>();
+                    var context = new ValidationContext(model, testMetrics, validationMetrics, trainMetrics);
+                    foreach (IModelValidator validator in _d.Validators)
+                    {
+                        ValidationResult result = await validator.ValidateAsync(context, _ct).ConfigureAwait(false);
+                        gates.AddRange(result.Gates);
+                        if (!result.Passed && result.Gates.All(g => g.Passed))
+                        {
+                            gates.Add(new GateResult(validator.GetType().Name, false, double.NaN, double.NaN, "The validator failed without naming a gate."));
+                        }
+                    }
+
+                    return new ValidationResult(gates.All(g => g.Passed), gates);
+                }).ConfigureAwait(false);
+            }
+
+            // 7. Deployment.
+            var deployments = new List<DeploymentResult>();
+            string? skipped = null;
+            if (_d.Deployers.Count > 0)
+            {
+                string reasons = verdict is null ? string.Empty : string.Join("; ", verdict.Gates.Where(g => !g.Passed).Select(g => $"{g.Name}: {g.Reason}"));
+                if (verdict is { Passed: false } && !_d.ForceDeployment)
+                {
+                    skipped = $"Validation failed: {reasons}";
+                    Diagnostics.DeploymentSkipped(_logger, reasons);
+                }
+                else
+                {
+                    if (verdict is { Passed: false })
+                    {
+                        Diagnostics.DeploymentForced(_logger, reasons);
+                    }
+
+                    await StageAsync(PipelineStage.Deployment, "Deploying", async () =>
+                    {
+                        foreach (IDeployer deployer in _d.Deployers)
+                        {
+                            _ct.ThrowIfCancellationRequested();
+                            DeploymentResult result = await deployer.DeployAsync(new DeploymentContext(model, testMetrics, verdict, _d.Seed), _ct).ConfigureAwait(false);
+                            Diagnostics.Deployed(_logger, result.Location, result.Bytes, result.Sha256);
+                            deployments.Add(result);
+                        }
+
+                        return deployments.Count;
+                    }).ConfigureAwait(false);
+                }
+            }
+
+            return new PipelineResult
+            {
+                Task = _d.Task,
+                Trainer = _d.Trainer.Name,
+                Seed = _d.Seed,
+                Rows = table.RowCount + (testTable?.RowCount ?? 0),
+                TrainRows = train.RowCount,
+                ValidationRows = validation.RowCount,
+                TestRows = test.RowCount,
+                DataQuality = quality,
+                Metrics = testMetrics,
+                TrainingMetrics = trainMetrics,
+                ValidationMetrics = validationMetrics,
+                Validation = verdict,
+                Deployments = deployments,
+                DeploymentSkippedReason = skipped,
+                Timings = _timings,
+                Model = model,
+            };
+        }
+
+        private (DataTable Kept, long Dropped) HandleMissingLabels(DataTable table, string source)
+        {
+            DataTableColumn label = table.FindColumn(_d.Label.Column)!;
+            var missing = new List<int>();
+            for (int row = 0; row < table.RowCount; row++)
+            {
+                if (label.IsMissing(table.SourceRow(row)))
+                {
+                    missing.Add(row);
+                }
+            }
+
+            if (missing.Count == 0)
+            {
+                return (table, 0);
+            }
+
+            if (_d.Label.MissingLabels == MissingLabelPolicy.Fail)
+            {
+                string rows = string.Join(", ", missing.Take(5).Select(r => (r + 1).ToString(CultureInfo.InvariantCulture)));
+                throw new DataValidationException(PipelineStage.DataQuality, source,
+                    $"{missing.Count} of {table.RowCount} rows of {source} have no value in the label '{_d.Label.Column}' (data rows {rows}{(missing.Count > 5 ? ", …" : string.Empty)}). Fix the data, or set LabelOptions.MissingLabels = MissingLabelPolicy.Drop to drop them.",
+                    _d.Label.Column);
+            }
+
+            Diagnostics.DroppedMissingLabels(_logger, missing.Count, _d.Label.Column);
+            var missingSet = new HashSet<int>(missing);
+            return (table.Subset(Enumerable.Range(0, table.RowCount).Where(r => !missingSet.Contains(r)).ToArray()), missing.Count);
+        }
+
+        private async Task<T> StageAsync<T>(PipelineStage stage, string message, Func<Task<T>> body)
+        {
+            _ct.ThrowIfCancellationRequested();
+            _stageNumber++;
+            _progress?.Report(new PipelineProgress(stage, _stageNumber, _stageCount, false, message));
+            using Activity? activity = Diagnostics.ActivitySource.StartActivity($"MlToolkit.{stage}");
+            long start = _d.TimeProvider.GetTimestamp();
+            try
+            {
+                T result = await body().ConfigureAwait(false);
+                _ct.ThrowIfCancellationRequested();
+                return result;
+            }
+            catch (Exception ex)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                throw;
+            }
+            finally
+            {
+                TimeSpan elapsed = _d.TimeProvider.GetElapsedTime(start);
+                _timings.Add(new StageTiming(stage, elapsed));
+                Diagnostics.StageFinished(_logger, stage, elapsed.TotalMilliseconds);
+                _progress?.Report(new PipelineProgress(stage, _stageNumber, _stageCount, true, message));
+            }
+        }
+    }
+}

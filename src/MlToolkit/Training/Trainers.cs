@@ -1,0 +1,296 @@
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace MlToolkit.Training;
+
+/// <summary>
+/// The built-in trainers, by task. Each has a short overload with the settings users reach for and one that
+/// takes ML.NET's own options class (its label, feature and seed settings are set by the pipeline).
+/// Reproducibility: seeds come from the pipeline; SDCA and L-BFGS run on one thread by default, because
+/// their multi-threaded results depend on thread timing.
+/// </summary>
+public static class Trainers
+{
+    /// <summary>The names <see cref="ByName"/> accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["lightgbm", "fasttree", "sdca", "lbfgs"];
+
+    /// <summary>Looks a built-in trainer up by name (case-insensitive): <c>lightgbm</c>, <c>fasttree</c>, <c>sdca</c> or <c>lbfgs</c>.</summary>
+    /// <param name="task">The task.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>The trainer with its defaults.</returns>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    public static ITrainer ByName(MlTask task, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return (task, name.ToLowerInvariant()) switch
+        {
+            (MlTask.BinaryClassification, "lightgbm") => Binary.LightGbm(),
+            (MlTask.BinaryClassification, "fasttree") => Binary.FastTree(),
+            (MlTask.BinaryClassification, "sdca") => Binary.SdcaLogisticRegression(),
+            (MlTask.BinaryClassification, "lbfgs") => Binary.LbfgsLogisticRegression(),
+            (MlTask.MulticlassClassification, "lightgbm") => Multiclass.LightGbm(),
+            (MlTask.MulticlassClassification, "fasttree") => Multiclass.FastTreeOneVersusAll(),
+            (MlTask.MulticlassClassification, "sdca") => Multiclass.SdcaMaximumEntropy(),
+            (MlTask.MulticlassClassification, "lbfgs") => Multiclass.LbfgsMaximumEntropy(),
+            (MlTask.Regression, "lightgbm") => Regression.LightGbm(),
+            (MlTask.Regression, "fasttree") => Regression.FastTree(),
+            (MlTask.Regression, "sdca") => Regression.Sdca(),
+            (MlTask.Regression, "lbfgs") => Regression.LbfgsPoisson(),
+            _ => throw new ArgumentException($"Unknown trainer '{name}' for {task}; use one of: {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+
+    private static IEstimator<ITransformer> Normalized(TrainingContext c, IEstimator<ITransformer> trainer)
+        => c.MLContext.Transforms.NormalizeMinMax(c.FeatureColumn).Append(trainer);
+
+    /// <summary>Binary classification trainers; all give calibrated probabilities.</summary>
+    public static class Binary
+    {
+        /// <summary>LightGBM gradient-boosted trees.</summary>
+        /// <param name="numberOfIterations">Boosting rounds.</param>
+        /// <param name="numberOfLeaves">Leaves per tree, or <see langword="null"/> for LightGBM's default.</param>
+        /// <param name="learningRate">The learning rate, or <see langword="null"/> for LightGBM's default.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null)
+            => LightGbm(new LightGbmBinaryTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate });
+
+        /// <summary>LightGBM with ML.NET's options.</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LightGbm(LightGbmBinaryTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("LightGbm", MlTask.BinaryClassification, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                options.Seed ??= c.Seed;
+                return c.MLContext.BinaryClassification.Trainers.LightGbm(options);
+            });
+        }
+
+        /// <summary>FastTree (MART) gradient-boosted trees.</summary>
+        /// <param name="numberOfTrees">The number of trees.</param>
+        /// <param name="numberOfLeaves">Leaves per tree.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer FastTree(int numberOfTrees = 100, int numberOfLeaves = 20)
+            => FastTree(new FastTreeBinaryTrainer.Options { NumberOfTrees = numberOfTrees, NumberOfLeaves = numberOfLeaves });
+
+        /// <summary>FastTree with ML.NET's options.</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer FastTree(FastTreeBinaryTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("FastTree", MlTask.BinaryClassification, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                options.Seed = c.Seed;
+                return c.MLContext.BinaryClassification.Trainers.FastTree(options);
+            });
+        }
+
+        /// <summary>Logistic regression by stochastic dual coordinate ascent, on min-max scaled features.</summary>
+        /// <param name="l2Regularization">The L2 weight, or <see langword="null"/> for ML.NET's automatic choice.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer SdcaLogisticRegression(float? l2Regularization = null)
+            => SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options { L2Regularization = l2Regularization, NumberOfThreads = 1 });
+
+        /// <summary>SDCA logistic regression with ML.NET's options (features are min-max scaled first).</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer SdcaLogisticRegression(SdcaLogisticRegressionBinaryTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("SdcaLogisticRegression", MlTask.BinaryClassification, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.BinaryClassification.Trainers.SdcaLogisticRegression(options));
+            });
+        }
+
+        /// <summary>Logistic regression by L-BFGS, on min-max scaled features.</summary>
+        /// <param name="l2Regularization">The L2 weight.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LbfgsLogisticRegression(float l2Regularization = 1f)
+            => LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options { L2Regularization = l2Regularization, NumberOfThreads = 1 });
+
+        /// <summary>L-BFGS logistic regression with ML.NET's options (features are min-max scaled first).</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LbfgsLogisticRegression(LbfgsLogisticRegressionBinaryTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("LbfgsLogisticRegression", MlTask.BinaryClassification, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.BinaryClassification.Trainers.LbfgsLogisticRegression(options));
+            });
+        }
+    }
+
+    /// <summary>Multiclass classification trainers; predictions are mapped back to the original class values.</summary>
+    public static class Multiclass
+    {
+        /// <summary>LightGBM gradient-boosted trees.</summary>
+        /// <param name="numberOfIterations">Boosting rounds.</param>
+        /// <param name="numberOfLeaves">Leaves per tree, or <see langword="null"/> for LightGBM's default.</param>
+        /// <param name="learningRate">The learning rate, or <see langword="null"/> for LightGBM's default.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null)
+            => LightGbm(new LightGbmMulticlassTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate });
+
+        /// <summary>LightGBM with ML.NET's options.</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LightGbm(LightGbmMulticlassTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("LightGbm", MlTask.MulticlassClassification, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                options.Seed ??= c.Seed;
+                return c.MLContext.MulticlassClassification.Trainers.LightGbm(options);
+            });
+        }
+
+        /// <summary>Maximum entropy (multinomial logistic regression) by SDCA, on min-max scaled features.</summary>
+        /// <returns>The trainer.</returns>
+        public static ITrainer SdcaMaximumEntropy()
+            => SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options { NumberOfThreads = 1 });
+
+        /// <summary>SDCA maximum entropy with ML.NET's options (features are min-max scaled first).</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer SdcaMaximumEntropy(SdcaMaximumEntropyMulticlassTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("SdcaMaximumEntropy", MlTask.MulticlassClassification, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(options));
+            });
+        }
+
+        /// <summary>Maximum entropy by L-BFGS, on min-max scaled features.</summary>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LbfgsMaximumEntropy()
+            => LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options { NumberOfThreads = 1 });
+
+        /// <summary>L-BFGS maximum entropy with ML.NET's options (features are min-max scaled first).</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LbfgsMaximumEntropy(LbfgsMaximumEntropyMulticlassTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("LbfgsMaximumEntropy", MlTask.MulticlassClassification, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.MulticlassClassification.Trainers.LbfgsMaximumEntropy(options));
+            });
+        }
+
+        /// <summary>One-versus-all over calibrated FastTree binary models (ML.NET has no multiclass FastTree).</summary>
+        /// <param name="numberOfTrees">Trees per class.</param>
+        /// <param name="numberOfLeaves">Leaves per tree.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer FastTreeOneVersusAll(int numberOfTrees = 100, int numberOfLeaves = 20)
+            => new DelegateTrainer("FastTreeOneVersusAll", MlTask.MulticlassClassification, c =>
+                c.MLContext.MulticlassClassification.Trainers.OneVersusAll(
+                    c.MLContext.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+                    {
+                        FeatureColumnName = c.FeatureColumn,
+                        NumberOfTrees = numberOfTrees,
+                        NumberOfLeaves = numberOfLeaves,
+                        Seed = c.Seed,
+                    }),
+                    labelColumnName: c.LabelColumn));
+    }
+
+    /// <summary>Regression trainers.</summary>
+    public static class Regression
+    {
+        /// <summary>LightGBM gradient-boosted trees.</summary>
+        /// <param name="numberOfIterations">Boosting rounds.</param>
+        /// <param name="numberOfLeaves">Leaves per tree, or <see langword="null"/> for LightGBM's default.</param>
+        /// <param name="learningRate">The learning rate, or <see langword="null"/> for LightGBM's default.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null)
+            => LightGbm(new LightGbmRegressionTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate });
+
+        /// <summary>LightGBM with ML.NET's options.</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LightGbm(LightGbmRegressionTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("LightGbm", MlTask.Regression, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                options.Seed ??= c.Seed;
+                return c.MLContext.Regression.Trainers.LightGbm(options);
+            });
+        }
+
+        /// <summary>FastTree (MART) gradient-boosted trees.</summary>
+        /// <param name="numberOfTrees">The number of trees.</param>
+        /// <param name="numberOfLeaves">Leaves per tree.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer FastTree(int numberOfTrees = 100, int numberOfLeaves = 20)
+            => FastTree(new FastTreeRegressionTrainer.Options { NumberOfTrees = numberOfTrees, NumberOfLeaves = numberOfLeaves });
+
+        /// <summary>FastTree with ML.NET's options.</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer FastTree(FastTreeRegressionTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("FastTree", MlTask.Regression, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                options.Seed = c.Seed;
+                return c.MLContext.Regression.Trainers.FastTree(options);
+            });
+        }
+
+        /// <summary>Linear regression by SDCA, on min-max scaled features.</summary>
+        /// <returns>The trainer.</returns>
+        public static ITrainer Sdca()
+            => Sdca(new SdcaRegressionTrainer.Options { NumberOfThreads = 1 });
+
+        /// <summary>SDCA regression with ML.NET's options (features are min-max scaled first).</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The trainer.</returns>
+        public static ITrainer Sdca(SdcaRegressionTrainer.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new DelegateTrainer("Sdca", MlTask.Regression, c =>
+            {
+                options.LabelColumnName = c.LabelColumn;
+                options.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.Regression.Trainers.Sdca(options));
+            });
+        }
+
+        /// <summary>Poisson regression by L-BFGS (for counts), on min-max scaled features.</summary>
+        /// <returns>The trainer.</returns>
+        public static ITrainer LbfgsPoisson()
+            => new DelegateTrainer("LbfgsPoisson", MlTask.Regression, c =>
+                Normalized(c, c.MLContext.Regression.Trainers.LbfgsPoissonRegression(new LbfgsPoissonRegressionTrainer.Options
+                {
+                    LabelColumnName = c.LabelColumn,
+                    FeatureColumnName = c.FeatureColumn,
+                    NumberOfThreads = 1,
+                })));
+    }
+}
