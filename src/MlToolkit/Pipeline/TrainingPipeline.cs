@@ -99,7 +99,7 @@ public sealed class TrainingPipeline
             _progress = progress;
             _ct = cancellationToken;
             _ml = new MLContext(definition.Seed);
-            _stageCount = 6 + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
+            _stageCount = 5 + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
         }
 
         public async Task<PipelineResult> ExecuteAsync()

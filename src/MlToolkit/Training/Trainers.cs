@@ -207,6 +207,7 @@ public static class Trainers
                 c.MLContext.MulticlassClassification.Trainers.OneVersusAll(
                     c.MLContext.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
                     {
+                        LabelColumnName = c.LabelColumn,
                         FeatureColumnName = c.FeatureColumn,
                         NumberOfTrees = numberOfTrees,
                         NumberOfLeaves = numberOfLeaves,

@@ -29,6 +29,7 @@ internal sealed class CsvParser
     public CsvReaderOptions ReaderOptions(Action<CsvMalformedRecord>? onMalformed) => new()
     {
         HasHeader = _options.HasHeader,
+        Mode = _options.AllowQuotes ? CsvMode.Rfc4180 : CsvMode.NoEscape,
         Separator = _options.Separator,
         DetectSeparatorHint = _options.Separator is null,
         TrimWhitespace = _options.TrimWhitespace,

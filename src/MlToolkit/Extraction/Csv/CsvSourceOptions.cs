@@ -28,6 +28,13 @@ public sealed class CsvSourceOptions
     /// <value>The default value is <c>','</c>.</value>
     public char? Separator { get; set; } = ',';
 
+    /// <summary>
+    /// Whether fields may be quoted as RFC 4180 says. Set <see langword="false"/> for TSV exports and logs in which a quote
+    /// is ordinary text (strict reading otherwise rejects a quote inside an unquoted field).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AllowQuotes { get; set; } = true;
+
     /// <summary>Whether spaces and tabs around values are removed (outside quotes).</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool TrimWhitespace { get; set; } = true;
