@@ -99,7 +99,7 @@ public sealed class TrainingPipeline
             _progress = progress;
             _ct = cancellationToken;
             _ml = new MLContext(definition.Seed);
-            _stageCount = 5 + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
+            _stageCount = 6 + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
         }
 
         public async Task<PipelineResult> ExecuteAsync()
@@ -198,8 +198,8 @@ public sealed class TrainingPipeline
                     encoding));
             }).ConfigureAwait(false);
 
-            // 4. Preparation and training, fitted on the training part only.
-            TrainedModel model = await StageAsync(PipelineStage.Training, $"Training {_d.Trainer.Name} on {train.RowCount} rows", async () =>
+            // 4. Preparation, fitted on the training part only.
+            (ITransformer preparation, IDataView prepared, IEstimator<ITransformer> trainerEstimator) = await StageAsync(PipelineStage.Preparation, $"Preparing {train.RowCount} training rows", async () =>
             {
                 var problems = new List<string>();
                 var estimators = SchemaValidator.Compose(_d, _ml, train, problems);
@@ -208,28 +208,22 @@ public sealed class TrainingPipeline
                     throw new PipelineValidationException(problems, source);
                 }
 
-                ITransformer fitted = await System.Threading.Tasks.Task.Run(
-                    () =>
-                    {
-                        try
-                        {
-                            ITransformer preparation = estimators.Value.Preparation.Fit(train);
-                            _ct.ThrowIfCancellationRequested();
-                            IDataView prepared = _ml.Data.Cache(preparation.Transform(train));
-                            ITransformer trainer = estimators.Value.Trainer.Fit(prepared);
-                            return (ITransformer)new TransformerChain<ITransformer>(preparation, trainer);
-                        }
-                        catch (Exception ex) when (ex is not OperationCanceledException and not MlToolkitException)
-                        {
-                            throw new MlToolkitException(PipelineStage.Training, source, $"Training {_d.Trainer.Name} on {train.RowCount} rows of {source} failed: {ex.Message}", ex);
-                        }
-                    },
-                    _ct).ConfigureAwait(false);
+                ITransformer fitted = await FitAsync(PipelineStage.Preparation, "Fitting the preparation", () => estimators.Value.Preparation.Fit(train)).ConfigureAwait(false);
+
+                // Cached so that multi-pass trainers do not recompute the preparation on every pass.
+                return (fitted, _ml.Data.Cache(fitted.Transform(train)), estimators.Value.Trainer);
+            }).ConfigureAwait(false);
+
+            // 5. Training.
+            TrainedModel model = await StageAsync(PipelineStage.Training, $"Training {_d.Trainer.Name} on {train.RowCount} rows", async () =>
+            {
+                ITransformer trainer = await FitAsync(PipelineStage.Training, $"Training {_d.Trainer.Name} on {train.RowCount} rows", () => trainerEstimator.Fit(prepared)).ConfigureAwait(false);
+                var fitted = new TransformerChain<ITransformer>(preparation, trainer);
                 DataViewSchema inputSchema = train.WithoutColumns(_d.Label.Column).Schema;
                 return new TrainedModel(_ml, fitted, inputSchema, _d.Task, _d.Label.Column, labels.ClassNames, _d.Trainer.Name);
             }).ConfigureAwait(false);
 
-            // 5. Evaluation.
+            // 6. Evaluation.
             (EvaluationResult testMetrics, EvaluationResult trainMetrics, EvaluationResult? validationMetrics) = await StageAsync(PipelineStage.Evaluation, $"Evaluating on {test.RowCount} rows", () =>
             {
                 EvaluationResult Evaluate(DataTable data, string name)
@@ -249,7 +243,7 @@ public sealed class TrainingPipeline
                 return System.Threading.Tasks.Task.FromResult((t, Evaluate(train, "training"), validation.RowCount > 0 ? Evaluate(validation, "validation") : null));
             }).ConfigureAwait(false);
 
-            // 6. Validation.
+            // 7. Validation.
             ValidationResult? verdict = null;
             if (_d.Validators.Count > 0)
             {
@@ -271,7 +265,7 @@ public sealed class TrainingPipeline
                 }).ConfigureAwait(false);
             }
 
-            // 7. Deployment.
+            // 8. Deployment.
             var deployments = new List<DeploymentResult>();
             string? skipped = null;
             if (_d.Deployers.Count > 0)
@@ -325,6 +319,19 @@ public sealed class TrainingPipeline
             };
         }
 
+        /// <summary>Runs an ML.NET fit off the caller's thread; it cannot be interrupted, so cancellation is observed when it returns.</summary>
+        private async Task<ITransformer> FitAsync(PipelineStage stage, string what, Func<ITransformer> fit)
+        {
+            try
+            {
+                return await System.Threading.Tasks.Task.Run(fit, _ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not MlToolkitException)
+            {
+                throw new MlToolkitException(stage, _d.Source.Name, $"{what} ({_d.Source.Name}) failed: {ex.Message}", ex);
+            }
+        }
+
         private (DataTable Kept, long Dropped) HandleMissingLabels(DataTable table, string source)
         {
             DataTableColumn label = table.FindColumn(_d.Label.Column)!;
@@ -362,24 +369,24 @@ public sealed class TrainingPipeline
             _progress?.Report(new PipelineProgress(stage, _stageNumber, _stageCount, false, message));
             using Activity? activity = Diagnostics.ActivitySource.StartActivity($"MlToolkit.{stage}");
             long start = _d.TimeProvider.GetTimestamp();
+            T result;
             try
             {
-                T result = await body().ConfigureAwait(false);
+                result = await body().ConfigureAwait(false);
                 _ct.ThrowIfCancellationRequested();
-                return result;
             }
             catch (Exception ex)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 throw;
             }
-            finally
-            {
-                TimeSpan elapsed = _d.TimeProvider.GetElapsedTime(start);
-                _timings.Add(new StageTiming(stage, elapsed));
-                Diagnostics.StageFinished(_logger, stage, elapsed.TotalMilliseconds);
-                _progress?.Report(new PipelineProgress(stage, _stageNumber, _stageCount, true, message));
-            }
+
+            TimeSpan elapsed = _d.TimeProvider.GetElapsedTime(start);
+            _timings.Add(new StageTiming(stage, elapsed));
+            activity?.SetTag("mltoolkit.elapsed_ms", elapsed.TotalMilliseconds);
+            Diagnostics.StageFinished(_logger, stage, elapsed.TotalMilliseconds);
+            _progress?.Report(new PipelineProgress(stage, _stageNumber, _stageCount, true, message));
+            return result;
         }
     }
 }
