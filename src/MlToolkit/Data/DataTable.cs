@@ -100,11 +100,10 @@ public sealed class DataTable : IDataView
     public DataTable WithColumn(DataTableColumn column)
     {
         ArgumentNullException.ThrowIfNull(column);
-        var columns = _columns.Where(c => c.Name != column.Name).Append(column).ToArray();
         int index = Array.FindIndex(_columns, c => c.Name == column.Name);
+        DataTableColumn[] columns = index >= 0 ? (DataTableColumn[])_columns.Clone() : [.. _columns, column];
         if (index >= 0)
         {
-            columns = (DataTableColumn[])_columns.Clone();
             columns[index] = column;
         }
 

@@ -56,6 +56,26 @@ public sealed class DataQualityReport
     /// <summary>Rows dropped because their label was missing (with <see cref="Pipeline.MissingLabelPolicy.Drop"/>).</summary>
     public long DroppedMissingLabelRows { get; }
 
+    private static (long Missing, int Distinct) Count<T>(DataTable table, T[] values, Func<T, bool> isMissing)
+    {
+        long missing = 0;
+        var distinct = new HashSet<T>();
+        for (int row = 0; row < table.RowCount; row++)
+        {
+            T value = values[table.SourceRow(row)];
+            if (isMissing(value))
+            {
+                missing++;
+            }
+            else if (distinct.Count <= DistinctCap)
+            {
+                distinct.Add(value);
+            }
+        }
+
+        return (missing, Math.Min(distinct.Count, DistinctCap));
+    }
+
     /// <summary>Computes the report.</summary>
     /// <param name="table">The extracted data.</param>
     /// <param name="labelColumn">The label, or <see langword="null"/>.</param>
@@ -69,22 +89,16 @@ public sealed class DataQualityReport
         var columns = new List<ColumnQuality>();
         foreach (DataTableColumn column in table.Columns)
         {
-            long missing = 0;
-            var distinct = new HashSet<string>(StringComparer.Ordinal);
-            for (int row = 0; row < table.RowCount; row++)
+            (long missing, int distinct) = column switch
             {
-                int index = table.SourceRow(row);
-                if (column.IsMissing(index))
-                {
-                    missing++;
-                }
-                else if (distinct.Count <= DistinctCap && column.Kind != ColumnKind.Vector)
-                {
-                    distinct.Add(column.FormatValue(index)!);
-                }
-            }
+                NumberColumn n => Count(table, n.Values, float.IsNaN),
+                TextColumn t => Count(table, t.Values, v => v is null),
+                BooleanColumn b => Count(table, b.Values, _ => false),
+                // Vectors (and keys): missing rows are counted, distinct values are not.
+                _ => (Enumerable.Range(0, table.RowCount).LongCount(r => column.IsMissing(table.SourceRow(r))), 0),
+            };
 
-            columns.Add(new ColumnQuality(column.Name, column.Kind, missing, Math.Min(distinct.Count, DistinctCap), distinct.Count == 1));
+            columns.Add(new ColumnQuality(column.Name, column.Kind, missing, distinct, distinct == 1));
         }
 
         IReadOnlyList<KeyValuePair<string, long>> labels = [];
