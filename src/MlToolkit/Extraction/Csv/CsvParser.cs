@@ -64,9 +64,12 @@ internal sealed class CsvParser
                         continue;
                     }
 
+                    // Each value on its own: a boolean column holds only boolean words, never a digit (CsvHelper's
+                    // boolean parser accepts 1/0 too, which would make the kind depend on row order).
                     seen[i] = true;
-                    numeric[i] = numeric[i] && reader.TryParse(i, out float _);
-                    boolean[i] = boolean[i] && !numeric[i] && reader.TryParse(i, out bool _);
+                    bool isNumber = reader.TryParse(i, out float _);
+                    numeric[i] = numeric[i] && isNumber;
+                    boolean[i] = boolean[i] && !isNumber && reader.TryParse(i, out bool _);
                 }
 
                 rows++;
@@ -287,6 +290,11 @@ internal sealed class CsvParser
         }
         else if (_options.ColumnNames.Count > 0)
         {
+            if (!hasRecord)
+            {
+                throw new CsvDataException(_source, $"{_source} is empty: it has no records.", 1);
+            }
+
             names = [.. _options.ColumnNames];
             if (hasRecord && reader.FieldCount != names.Length)
             {
@@ -299,7 +307,7 @@ internal sealed class CsvParser
         }
         else
         {
-            throw new CsvDataException(_source, $"{_source} is empty.", 1);
+            throw new CsvDataException(_source, $"{_source} is empty: it has no records.", 1);
         }
 
         var duplicates = names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
