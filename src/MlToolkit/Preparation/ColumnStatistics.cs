@@ -38,6 +38,15 @@ internal static class ColumnStatistics
         return values.Count % 2 == 1 ? values[mid] : ((double)values[mid - 1] + values[mid]) / 2;
     }
 
+    /// <summary>The most frequent non-missing number; ties go to the smallest so that the choice is reproducible.</summary>
+    public static double MostFrequentNumber(IDataView data, string column)
+        => NonMissingNumbers(data, column)
+            .GroupBy(v => v)
+            .OrderByDescending(g => g.Count())
+            .ThenBy(g => g.Key)
+            .Select(g => (double)g.Key)
+            .FirstOrDefault();
+
     /// <summary>Counts of each non-empty text value.</summary>
     public static Dictionary<string, int> TextCounts(IDataView data, string column, int limit = int.MaxValue)
     {

@@ -38,6 +38,30 @@ internal static class ExpressionLiteral
         return value.ToString("0.0##################", System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A text literal: quotes and backslashes escaped, control characters (line breaks included) as \uXXXX.</summary>
     public static string Text(string value)
-        => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    {
+        var builder = new System.Text.StringBuilder(value.Length + 2).Append('"');
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                default:
+                    if (char.IsControl(c))
+                    {
+                        builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
 }

@@ -30,8 +30,8 @@ public sealed class CategoricalEncodingOptions
     public int HashBits { get; set; } = 12;
 
     /// <summary>
-    /// The largest number of categories kept for <see cref="CategoricalEncoding.OneHot"/>, the most frequent in the
-    /// training split first.
+    /// The largest number of categories kept for <see cref="CategoricalEncoding.OneHot"/>: the most frequent in the
+    /// training split (ties by ordinal order); the others encode as all zeros.
     /// </summary>
     /// <value>The default value is 1,000.</value>
     public int MaxCategories { get; set; } = 1000;
@@ -75,8 +75,43 @@ public sealed class CategoricalEncoder : PreprocessorBase
             return new EstimatorChain<ITransformer>();
         }
 
-        return _options.Encoding == CategoricalEncoding.OneHot
-            ? context.MLContext.Transforms.Categorical.OneHotEncoding(pairs, OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxCategories, ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence)
-            : context.MLContext.Transforms.Categorical.OneHotHashEncoding(pairs, OneHotEncodingEstimator.OutputKind.Indicator, _options.HashBits);
+        MLContext ml = context.MLContext;
+        if (_options.Encoding == CategoricalEncoding.Hashing)
+        {
+            return ml.Transforms.Categorical.OneHotHashEncoding(pairs, OneHotEncodingEstimator.OutputKind.Indicator, _options.HashBits);
+        }
+
+        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
+        foreach (string column in columns)
+        {
+            chain = chain.Append(new DeferredEstimator(data => OneHot(ml, column, data), ml.Transforms.Categorical.OneHotEncoding(column, column)));
+        }
+
+        return chain;
+    }
+
+    /// <summary>
+    /// One-hot over the training split's categories; beyond <see cref="CategoricalEncodingOptions.MaxCategories"/> only the most
+    /// frequent are kept (ties by ordinal order), which ML.NET's own key limit does not do (it keeps the first seen).
+    /// </summary>
+    private IEstimator<ITransformer> OneHot(MLContext ml, string column, IDataView data)
+    {
+        Dictionary<string, int> counts = ColumnStatistics.TextCounts(data, column);
+        if (counts.Count <= _options.MaxCategories)
+        {
+            return ml.Transforms.Categorical.OneHotEncoding(column, column, OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxCategories, ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence);
+        }
+
+        IDataView keep = ml.Data.LoadFromEnumerable(counts
+            .OrderByDescending(p => p.Value)
+            .ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Take(_options.MaxCategories)
+            .Select(p => new Category { Value = p.Key }));
+        return ml.Transforms.Categorical.OneHotEncoding(column, column, OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxCategories, ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence, keep);
+    }
+
+    private sealed class Category
+    {
+        public string Value { get; set; } = string.Empty;
     }
 }

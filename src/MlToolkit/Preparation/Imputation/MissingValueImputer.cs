@@ -113,7 +113,7 @@ public sealed class MissingValueImputer : PreprocessorBase
         return _options.Strategy switch
         {
             ImputationStrategy.Mean => ml.Transforms.ReplaceMissingValues(column, column, MissingValueReplacingEstimator.ReplacementMode.Mean),
-            ImputationStrategy.MostFrequent => ml.Transforms.ReplaceMissingValues(column, column, MissingValueReplacingEstimator.ReplacementMode.Mode),
+            ImputationStrategy.MostFrequent => new DeferredEstimator(data => Constant(ColumnStatistics.MostFrequentNumber(data, column)), Constant(0)),
             ImputationStrategy.Median => new DeferredEstimator(data => Constant(ColumnStatistics.Median(data, column)), Constant(0)),
             _ => Constant(_options.ConstantNumber),
         };

@@ -57,8 +57,10 @@ public sealed class Scaler : PreprocessorBase
             return new EstimatorChain<ITransformer>();
         }
 
+        // fixZero: false, so that min-max maps the training minimum to 0 and standard scaling subtracts the mean
+        // (ML.NET's default keeps zero at zero, which divides by the largest magnitude instead).
         return _options.Method == ScalingMethod.MinMax
-            ? context.MLContext.Transforms.NormalizeMinMax(pairs)
-            : context.MLContext.Transforms.NormalizeMeanVariance(pairs);
+            ? context.MLContext.Transforms.NormalizeMinMax(pairs, fixZero: false)
+            : context.MLContext.Transforms.NormalizeMeanVariance(pairs, fixZero: false);
     }
 }
