@@ -135,9 +135,10 @@ public sealed class DataTable : IDataView
     /// <param name="data">The data.</param>
     /// <param name="sourceName">The name of the data's source, for errors.</param>
     /// <param name="cancellationToken">Cancels the copy between rows.</param>
+    /// <param name="skipColumns">Columns not to copy (such as ignored columns of a type that cannot be read), or <see langword="null"/>.</param>
     /// <returns>The table; <paramref name="data"/> itself when it already is one.</returns>
     /// <exception cref="DataSchemaException">A column has a type that cannot be used.</exception>
-    public static DataTable FromDataView(IDataView data, string sourceName, CancellationToken cancellationToken = default)
+    public static DataTable FromDataView(IDataView data, string sourceName, CancellationToken cancellationToken = default, IReadOnlyCollection<string>? skipColumns = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data is DataTable table)
@@ -145,7 +146,7 @@ public sealed class DataTable : IDataView
             return table;
         }
 
-        return DataViewCopier.Copy(data, sourceName, cancellationToken);
+        return DataViewCopier.Copy(data, sourceName, skipColumns ?? [], cancellationToken);
     }
 
     private sealed class Cursor : DataViewRowCursor

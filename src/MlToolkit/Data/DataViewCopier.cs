@@ -5,12 +5,12 @@ namespace MlToolkit.Data;
 
 internal static class DataViewCopier
 {
-    public static DataTable Copy(IDataView data, string sourceName, CancellationToken cancellationToken)
+    public static DataTable Copy(IDataView data, string sourceName, IReadOnlyCollection<string> skipColumns, CancellationToken cancellationToken)
     {
         var readers = new List<ColumnReader>();
         foreach (DataViewSchema.Column column in data.Schema)
         {
-            if (column.IsHidden)
+            if (column.IsHidden || skipColumns.Contains(column.Name))
             {
                 continue;
             }

@@ -111,7 +111,7 @@ public sealed class TrainingPipeline
             {
                 var context = new ExtractionContext(_ml, _logger);
                 ExtractedData data = await _d.Source.ExtractAsync(context, _ct).ConfigureAwait(false);
-                DataTable t = DataTable.FromDataView(data.Data, source, _ct);
+                DataTable t = DataTable.FromDataView(data.Data, source, _ct, _d.Ignored);
                 Diagnostics.Extracted(_logger, t.RowCount, t.Columns.Count, source);
                 if (data.SkippedRowCount > 0)
                 {
@@ -119,18 +119,21 @@ public sealed class TrainingPipeline
                 }
 
                 DataTable? test = null;
+                DataViewSchema? testSchema = null;
                 if (_d.TestSource is not null)
                 {
                     ExtractedData testData = await _d.TestSource.ExtractAsync(context, _ct).ConfigureAwait(false);
-                    test = DataTable.FromDataView(testData.Data, _d.TestSource.Name, _ct);
+                    testSchema = testData.Data.Schema;
+                    test = DataTable.FromDataView(testData.Data, _d.TestSource.Name, _ct, _d.Ignored);
                     Diagnostics.Extracted(_logger, test.RowCount, test.Columns.Count, _d.TestSource.Name);
                 }
 
+                // Checked against the schemas the sources gave (ignored columns included, whatever their type).
                 var problems = new List<string>();
-                SchemaValidator.Validate(_d, t.Schema, problems);
+                SchemaValidator.Validate(_d, data.Data.Schema, problems);
                 if (test is not null)
                 {
-                    SchemaValidator.ValidateTestSchema(_d, t.Schema, test.Schema, problems);
+                    SchemaValidator.ValidateTestSchema(_d, data.Data.Schema, testSchema!, problems);
                 }
 
                 if (problems.Count > 0)

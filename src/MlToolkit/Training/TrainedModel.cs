@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MlToolkit.Internal;
 
 namespace MlToolkit.Training;
 
@@ -45,11 +46,18 @@ public sealed class TrainedModel
     /// <returns>The data with the model's output columns (<c>Score</c>, <c>PredictedLabel</c>, <c>Probability</c>).</returns>
     public IDataView Transform(IDataView data) => Transformer.Transform(data);
 
-    /// <summary>Writes the model as an ML.NET model file (a zip) to <paramref name="stream"/>.</summary>
+    /// <summary>
+    /// Writes the model as an ML.NET model file (a zip) to <paramref name="stream"/>. ML.NET stamps each zip entry with the
+    /// current time; the entries are rewritten with a fixed time so that the same model always gives the same bytes
+    /// (and the same SHA-256).
+    /// </summary>
     /// <param name="stream">The destination.</param>
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        MLContext.Model.Save(Transformer, InputSchema, stream);
+        using var raw = new MemoryStream();
+        MLContext.Model.Save(Transformer, InputSchema, raw);
+        raw.Position = 0;
+        DeterministicZip.Rewrite(raw, stream);
     }
 }

@@ -42,6 +42,17 @@ public static class Trainers
         };
     }
 
+    /// <summary>
+    /// A shallow copy of ML.NET trainer options, so that setting the label, features and seed for one run never changes the
+    /// caller's object or a later run with another seed (the options classes have no public copy method).
+    /// </summary>
+    internal static T Copy<T>(T options)
+        where T : class
+        => (T)CloneMethod.Invoke(options, null)!;
+
+    private static readonly System.Reflection.MethodInfo CloneMethod =
+        typeof(object).GetMethod("MemberwiseClone", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+
     private static IEstimator<ITransformer> Normalized(TrainingContext c, IEstimator<ITransformer> trainer)
         => c.MLContext.Transforms.NormalizeMinMax(c.FeatureColumn).Append(trainer);
 
@@ -64,10 +75,11 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("LightGbm", MlTask.BinaryClassification, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                options.Seed ??= c.Seed;
-                return c.MLContext.BinaryClassification.Trainers.LightGbm(options);
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                o.Seed ??= c.Seed;
+                return c.MLContext.BinaryClassification.Trainers.LightGbm(o);
             });
         }
 
@@ -86,10 +98,11 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("FastTree", MlTask.BinaryClassification, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                options.Seed = c.Seed;
-                return c.MLContext.BinaryClassification.Trainers.FastTree(options);
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                o.Seed = c.Seed;
+                return c.MLContext.BinaryClassification.Trainers.FastTree(o);
             });
         }
 
@@ -107,9 +120,10 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("SdcaLogisticRegression", MlTask.BinaryClassification, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.BinaryClassification.Trainers.SdcaLogisticRegression(options));
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.BinaryClassification.Trainers.SdcaLogisticRegression(o));
             });
         }
 
@@ -127,9 +141,10 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("LbfgsLogisticRegression", MlTask.BinaryClassification, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.BinaryClassification.Trainers.LbfgsLogisticRegression(options));
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.BinaryClassification.Trainers.LbfgsLogisticRegression(o));
             });
         }
     }
@@ -153,10 +168,11 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("LightGbm", MlTask.MulticlassClassification, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                options.Seed ??= c.Seed;
-                return c.MLContext.MulticlassClassification.Trainers.LightGbm(options);
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                o.Seed ??= c.Seed;
+                return c.MLContext.MulticlassClassification.Trainers.LightGbm(o);
             });
         }
 
@@ -173,9 +189,10 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("SdcaMaximumEntropy", MlTask.MulticlassClassification, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(options));
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(o));
             });
         }
 
@@ -192,9 +209,10 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("LbfgsMaximumEntropy", MlTask.MulticlassClassification, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.MulticlassClassification.Trainers.LbfgsMaximumEntropy(options));
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.MulticlassClassification.Trainers.LbfgsMaximumEntropy(o));
             });
         }
 
@@ -235,10 +253,11 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("LightGbm", MlTask.Regression, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                options.Seed ??= c.Seed;
-                return c.MLContext.Regression.Trainers.LightGbm(options);
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                o.Seed ??= c.Seed;
+                return c.MLContext.Regression.Trainers.LightGbm(o);
             });
         }
 
@@ -257,10 +276,11 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("FastTree", MlTask.Regression, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                options.Seed = c.Seed;
-                return c.MLContext.Regression.Trainers.FastTree(options);
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                o.Seed = c.Seed;
+                return c.MLContext.Regression.Trainers.FastTree(o);
             });
         }
 
@@ -277,9 +297,10 @@ public static class Trainers
             ArgumentNullException.ThrowIfNull(options);
             return new DelegateTrainer("Sdca", MlTask.Regression, c =>
             {
-                options.LabelColumnName = c.LabelColumn;
-                options.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.Regression.Trainers.Sdca(options));
+                var o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                return Normalized(c, c.MLContext.Regression.Trainers.Sdca(o));
             });
         }
 

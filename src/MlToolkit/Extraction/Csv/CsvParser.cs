@@ -69,7 +69,7 @@ internal sealed class CsvParser
                     seen[i] = true;
                     bool isNumber = reader.TryParse(i, out float _);
                     numeric[i] = numeric[i] && isNumber;
-                    boolean[i] = boolean[i] && !isNumber && reader.TryParse(i, out bool _);
+                    boolean[i] = boolean[i] && !isNumber && IsTrueOrFalse(reader.GetString(i));
                 }
 
                 rows++;
@@ -255,6 +255,13 @@ internal sealed class CsvParser
             }
         }
     }
+
+    /// <summary>
+    /// Only the words true and false make a column boolean: yes/no, y/n and t/f stay text, so that a label such as
+    /// yes/no keeps its values (a boolean column given in ColumnTypes still reads all of them).
+    /// </summary>
+    private static bool IsTrueOrFalse(string value)
+        => value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase);
 
     private bool HasGroupSeparator(CsvReader reader, int i)
         => _groupSeparator != 0 && reader.GetRawSpan(i).IndexOf(_groupSeparator) >= 0;

@@ -54,7 +54,7 @@ public sealed class CsvSourceOptions
     /// <value>The default value is empty.</value>
     public IDictionary<string, ColumnKind> ColumnTypes { get; } = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
 
-    /// <summary>How many data rows are read to infer column kinds: a column is a number when every non-missing sampled value parses as one, a boolean when every one is a boolean word (true/false, yes/no, y/n, t/f; not 1/0, which make a number), text otherwise.</summary>
+    /// <summary>How many data rows are read to infer column kinds: a column is a number when every non-missing sampled value parses as one, a boolean when every one is true or false (any case), text otherwise (so yes/no stays text and keeps its values; give ColumnKind.Boolean in ColumnTypes to read yes/no, y/n, t/f or 1/0 as booleans).</summary>
     /// <value>The default value is 1,000.</value>
     public int InferenceSampleRows { get; set; } = 1000;
 

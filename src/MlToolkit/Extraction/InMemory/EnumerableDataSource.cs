@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MlToolkit.Data;
 
 namespace MlToolkit.Extraction.InMemory;
 
@@ -38,7 +37,9 @@ public sealed class EnumerableDataSource<T> : DataSourceBase, ISchemaProvider
     /// <inheritdoc />
     protected override Task<ExtractedData> ExtractCoreAsync(ExtractionContext context, CancellationToken cancellationToken)
     {
+        // The lazy view: the pipeline copies it once into a table, leaving out ignored columns (of any type).
+        cancellationToken.ThrowIfCancellationRequested();
         IDataView view = context.MLContext.Data.LoadFromEnumerable(_items, _schemaDefinition);
-        return Task.FromResult(new ExtractedData(DataTable.FromDataView(view, Name, cancellationToken)));
+        return Task.FromResult(new ExtractedData(view));
     }
 }

@@ -37,11 +37,26 @@ public class CsvTypeInferenceTests
     }
 
     [Fact]
-    public async Task ExtractAsync_YesNoColumn_InfersBoolean()
+    public async Task ExtractAsync_YesNoColumn_InfersTextAndKeepsValues()
     {
+        // Only true/false make a boolean column: a yes/no label must keep its values (and its positive class).
         using TempFolder folder = TestData.TempFolder();
         string path = folder.Write("data.csv", "flag,x\nyes,1\nno,2\nYes,3\n");
         CsvDataSource source = CsvDataSource.FromFile(path);
+
+        Assert.Equal(ColumnKind.Text, Kinds(source)["flag"]);
+        (DataTable table, _) = await ReadAsync(source);
+        Assert.Equal(new string?[] { "yes", "no", "Yes" }, ((TextColumn)table.FindColumn("flag")!).Values.AsEnumerable());
+    }
+
+    [Fact]
+    public async Task ExtractAsync_YesNoColumnDeclaredBoolean_ReadsBooleans()
+    {
+        using TempFolder folder = TestData.TempFolder();
+        string path = folder.Write("data.csv", "flag,x\nyes,1\nno,2\nYes,3\n");
+        var options = new CsvSourceOptions();
+        options.ColumnTypes["flag"] = ColumnKind.Boolean;
+        CsvDataSource source = CsvDataSource.FromFile(path, options);
 
         Assert.Equal(ColumnKind.Boolean, Kinds(source)["flag"]);
         (DataTable table, _) = await ReadAsync(source);

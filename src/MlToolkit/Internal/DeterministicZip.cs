@@ -1,0 +1,24 @@
+using System.IO.Compression;
+
+namespace MlToolkit.Internal;
+
+/// <summary>Copies a zip archive entry by entry, in the same order, with a fixed timestamp on every entry.</summary>
+internal static class DeterministicZip
+{
+    /// <summary>The timestamp every entry gets: the earliest a zip can hold.</summary>
+    public static readonly DateTimeOffset Timestamp = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static void Rewrite(Stream source, Stream destination)
+    {
+        using var input = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
+        using var output = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
+        foreach (ZipArchiveEntry entry in input.Entries)
+        {
+            ZipArchiveEntry copy = output.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+            copy.LastWriteTime = Timestamp;
+            using Stream from = entry.Open();
+            using Stream to = copy.Open();
+            from.CopyTo(to);
+        }
+    }
+}
