@@ -53,6 +53,24 @@ public static class Trainers
     private static readonly System.Reflection.MethodInfo CloneMethod =
         typeof(object).GetMethod("MemberwiseClone", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
 
+    /// <summary>
+    /// A trainer over a copy of ML.NET's options with the pipeline's label and feature columns, optionally on min-max
+    /// scaled features (what linear trainers need).
+    /// </summary>
+    private static ITrainer Create<TOptions>(string name, MlTask task, TOptions options, Func<TrainingContext, TOptions, IEstimator<ITransformer>> create, bool normalize = false)
+        where TOptions : TrainerInputBaseWithLabel
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new DelegateTrainer(name, task, c =>
+        {
+            TOptions o = Copy(options);
+            o.LabelColumnName = c.LabelColumn;
+            o.FeatureColumnName = c.FeatureColumn;
+            IEstimator<ITransformer> trainer = create(c, o);
+            return normalize ? Normalized(c, trainer) : trainer;
+        });
+    }
+
     private static IEstimator<ITransformer> Normalized(TrainingContext c, IEstimator<ITransformer> trainer)
         => c.MLContext.Transforms.NormalizeMinMax(c.FeatureColumn).Append(trainer);
 
@@ -72,15 +90,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer LightGbm(LightGbmBinaryTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("LightGbm", MlTask.BinaryClassification, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                o.Seed ??= c.Seed;
-                return c.MLContext.BinaryClassification.Trainers.LightGbm(o);
-            });
+            return Create("LightGbm", MlTask.BinaryClassification, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.BinaryClassification.Trainers.LightGbm(o); });
         }
 
         /// <summary>FastTree (MART) gradient-boosted trees.</summary>
@@ -95,15 +105,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer FastTree(FastTreeBinaryTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("FastTree", MlTask.BinaryClassification, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                o.Seed = c.Seed;
-                return c.MLContext.BinaryClassification.Trainers.FastTree(o);
-            });
+            return Create("FastTree", MlTask.BinaryClassification, options, (c, o) => { o.Seed = c.Seed; return c.MLContext.BinaryClassification.Trainers.FastTree(o); });
         }
 
         /// <summary>Logistic regression by stochastic dual coordinate ascent, on min-max scaled features.</summary>
@@ -117,14 +119,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer SdcaLogisticRegression(SdcaLogisticRegressionBinaryTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("SdcaLogisticRegression", MlTask.BinaryClassification, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.BinaryClassification.Trainers.SdcaLogisticRegression(o));
-            });
+            return Create("SdcaLogisticRegression", MlTask.BinaryClassification, options, (c, o) => c.MLContext.BinaryClassification.Trainers.SdcaLogisticRegression(o), normalize: true);
         }
 
         /// <summary>Logistic regression by L-BFGS, on min-max scaled features.</summary>
@@ -138,14 +133,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer LbfgsLogisticRegression(LbfgsLogisticRegressionBinaryTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("LbfgsLogisticRegression", MlTask.BinaryClassification, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.BinaryClassification.Trainers.LbfgsLogisticRegression(o));
-            });
+            return Create("LbfgsLogisticRegression", MlTask.BinaryClassification, options, (c, o) => c.MLContext.BinaryClassification.Trainers.LbfgsLogisticRegression(o), normalize: true);
         }
     }
 
@@ -165,15 +153,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer LightGbm(LightGbmMulticlassTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("LightGbm", MlTask.MulticlassClassification, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                o.Seed ??= c.Seed;
-                return c.MLContext.MulticlassClassification.Trainers.LightGbm(o);
-            });
+            return Create("LightGbm", MlTask.MulticlassClassification, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.MulticlassClassification.Trainers.LightGbm(o); });
         }
 
         /// <summary>Maximum entropy (multinomial logistic regression) by SDCA, on min-max scaled features.</summary>
@@ -186,14 +166,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer SdcaMaximumEntropy(SdcaMaximumEntropyMulticlassTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("SdcaMaximumEntropy", MlTask.MulticlassClassification, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(o));
-            });
+            return Create("SdcaMaximumEntropy", MlTask.MulticlassClassification, options, (c, o) => c.MLContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(o), normalize: true);
         }
 
         /// <summary>Maximum entropy by L-BFGS, on min-max scaled features.</summary>
@@ -206,14 +179,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer LbfgsMaximumEntropy(LbfgsMaximumEntropyMulticlassTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("LbfgsMaximumEntropy", MlTask.MulticlassClassification, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.MulticlassClassification.Trainers.LbfgsMaximumEntropy(o));
-            });
+            return Create("LbfgsMaximumEntropy", MlTask.MulticlassClassification, options, (c, o) => c.MLContext.MulticlassClassification.Trainers.LbfgsMaximumEntropy(o), normalize: true);
         }
 
         /// <summary>One-versus-all over calibrated FastTree binary models (ML.NET has no multiclass FastTree).</summary>
@@ -250,15 +216,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer LightGbm(LightGbmRegressionTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("LightGbm", MlTask.Regression, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                o.Seed ??= c.Seed;
-                return c.MLContext.Regression.Trainers.LightGbm(o);
-            });
+            return Create("LightGbm", MlTask.Regression, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.Regression.Trainers.LightGbm(o); });
         }
 
         /// <summary>FastTree (MART) gradient-boosted trees.</summary>
@@ -273,15 +231,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer FastTree(FastTreeRegressionTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("FastTree", MlTask.Regression, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                o.Seed = c.Seed;
-                return c.MLContext.Regression.Trainers.FastTree(o);
-            });
+            return Create("FastTree", MlTask.Regression, options, (c, o) => { o.Seed = c.Seed; return c.MLContext.Regression.Trainers.FastTree(o); });
         }
 
         /// <summary>Linear regression by SDCA, on min-max scaled features.</summary>
@@ -294,14 +244,7 @@ public static class Trainers
         /// <returns>The trainer.</returns>
         public static ITrainer Sdca(SdcaRegressionTrainer.Options options)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            return new DelegateTrainer("Sdca", MlTask.Regression, c =>
-            {
-                var o = Copy(options);
-                o.LabelColumnName = c.LabelColumn;
-                o.FeatureColumnName = c.FeatureColumn;
-                return Normalized(c, c.MLContext.Regression.Trainers.Sdca(o));
-            });
+            return Create("Sdca", MlTask.Regression, options, (c, o) => c.MLContext.Regression.Trainers.Sdca(o), normalize: true);
         }
 
         /// <summary>Poisson regression by L-BFGS (for counts), on min-max scaled features.</summary>
