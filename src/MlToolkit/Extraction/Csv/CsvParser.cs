@@ -16,6 +16,7 @@ internal sealed class CsvParser
     private readonly string _source;
     private readonly byte _groupSeparator;
     private readonly bool _numericMissingTokens;
+    private readonly IFormatProvider _numberFormat;
 
     public CsvParser(CsvSourceOptions options, string source)
     {
@@ -24,7 +25,13 @@ internal sealed class CsvParser
         string group = options.Culture.NumberFormat.NumberGroupSeparator;
         _groupSeparator = !options.AllowThousandsSeparators && group.Length == 1 && group[0] < 128 ? (byte)group[0] : (byte)0;
         _numericMissingTokens = options.MissingValues.Any(v => float.TryParse(v, NumberStyles.Float, options.Culture, out _));
-    }
+
+        // CsvHelper parses numbers with thousands separators allowed, so "0,5" would read as 5 with the invariant culture.
+        // Unless they are allowed, numbers are parsed with a format whose group separator never occurs: such a value then
+        // fails to parse, at no cost per field.
+        _numberFormat = options.AllowThousandsSeparators
+            ? options.Culture
+            : NoGroupSeparator(options.Culture);    }
 
     public CsvReaderOptions ReaderOptions(Action<CsvMalformedRecord>? onMalformed) => new()
     {
@@ -33,8 +40,8 @@ internal sealed class CsvParser
         Separator = _options.Separator,
         DetectSeparatorHint = _options.Separator is null,
         TrimWhitespace = _options.TrimWhitespace,
-        FormatProvider = _options.Culture,
-        NullValues = [.. _options.MissingValues],
+        FormatProvider = _numberFormat,
+        NullValues = ["", .. _options.MissingValues],
         MalformedData = _options.BadRows == BadRowHandling.Fail ? CsvMalformedDataHandling.Throw : CsvMalformedDataHandling.Skip,
         FieldCountMismatch = _options.BadRows == BadRowHandling.Fail ? CsvFieldCountHandling.Throw : CsvFieldCountHandling.Skip,
         MissingField = CsvMissingFieldHandling.Throw,
@@ -51,6 +58,11 @@ internal sealed class CsvParser
         try
         {
             string[] names = ReadNames(reader, out bool hasRecord);
+            if (names.All(_options.ColumnTypes.ContainsKey))
+            {
+                hasRecord = false; // every kind is given: no sample to read
+            }
+
             var numeric = Enumerable.Repeat(true, names.Length).ToArray();
             var boolean = Enumerable.Repeat(true, names.Length).ToArray();
             var seen = new bool[names.Length];
@@ -67,7 +79,10 @@ internal sealed class CsvParser
                     // Each value on its own: a boolean column holds only boolean words, never a digit (CsvHelper's
                     // boolean parser accepts 1/0 too, which would make the kind depend on row order).
                     seen[i] = true;
-                    bool isNumber = reader.TryParse(i, out float _);
+                    // A value that is a number only with group separators ("1,000", or "0,5" read with the invariant culture)
+                    // still makes a number column, so that reading it fails with a hint instead of making the column text.
+                    bool isNumber = reader.TryParse(i, out float _)
+                        || (_groupSeparator != 0 && float.TryParse(reader.GetString(i), NumberStyles.Float | NumberStyles.AllowThousands, _options.Culture, out _));
                     numeric[i] = numeric[i] && isNumber;
                     boolean[i] = boolean[i] && !isNumber && IsTrueOrFalse(reader.GetString(i));
                 }
@@ -161,10 +176,10 @@ internal sealed class CsvParser
                     switch (kinds[i])
                     {
                         case ColumnKind.Text:
-                            texts[i]!.Add(IsMissingField(reader, i) ? null : reader.GetString(i));
+                            texts[i]!.Add(reader.GetStringOrNull(i));
                             break;
                         case ColumnKind.Boolean:
-                            if (reader.TryParse(i, out bool b) && !IsMissingField(reader, i))
+                            if (reader.TryParse(i, out bool b))
                             {
                                 bools[i]!.Add(b);
                             }
@@ -179,7 +194,7 @@ internal sealed class CsvParser
                             {
                                 numbers[i]!.Add(float.NaN);
                             }
-                            else if (reader.TryParse(i, out float f) && float.IsFinite(f) && !HasGroupSeparator(reader, i))
+                            else if (reader.TryParse(i, out float f) && float.IsFinite(f))
                             {
                                 numbers[i]!.Add(f);
                             }
@@ -262,6 +277,13 @@ internal sealed class CsvParser
     /// </summary>
     private static bool IsTrueOrFalse(string value)
         => value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase);
+
+    private static NumberFormatInfo NoGroupSeparator(CultureInfo culture)
+    {
+        var format = (NumberFormatInfo)culture.NumberFormat.Clone();
+        format.NumberGroupSeparator = "\u0001";
+        return format;
+    }
 
     private bool HasGroupSeparator(CsvReader reader, int i)
         => _groupSeparator != 0 && reader.GetRawSpan(i).IndexOf(_groupSeparator) >= 0;
