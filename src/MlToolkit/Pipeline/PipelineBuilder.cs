@@ -124,19 +124,6 @@ public sealed class PipelineBuilder
         return this;
     }
 
-    /// <summary>Adds preparation steps fluently.</summary>
-    /// <param name="configure">Adds the steps.</param>
-    /// <returns>This builder.</returns>
-    public PipelineBuilder Prepare(Action<PreparationBuilder> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        EnsureNotBuilt();
-        var builder = new PreparationBuilder();
-        configure(builder);
-        _preprocessors.AddRange(builder.Steps);
-        return this;
-    }
-
     /// <summary>Sets the split.</summary>
     /// <param name="test">The test fraction.</param>
     /// <param name="validation">The validation fraction.</param>
@@ -195,17 +182,6 @@ public sealed class PipelineBuilder
         EnsureNotBuilt();
         _validators.Add(validator);
         return this;
-    }
-
-    /// <summary>Adds metric gates.</summary>
-    /// <param name="configure">Adds the gates, such as <c>v =&gt; v.AtLeast(Metric.Auc, 0.85)</c>.</param>
-    /// <returns>This builder.</returns>
-    public PipelineBuilder Validate(Action<MetricGateValidator> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        var gates = new MetricGateValidator();
-        configure(gates);
-        return Validate(gates);
     }
 
     /// <summary>Adds a deployer.</summary>
@@ -301,10 +277,10 @@ public sealed class PipelineBuilder
             Seed,
             _source!,
             _testSource,
-            _label!,
+            new LabelOptions { Column = _label!.Column, PositiveClass = _label.PositiveClass, MissingLabels = _label.MissingLabels },
             [.. _ignored],
             _preprocessors.Count > 0 ? [.. _preprocessors] : [new AutoPreprocessor()],
-            _split,
+            new SplitOptions { TestFraction = _split.TestFraction, ValidationFraction = _split.ValidationFraction, Strategy = _split.Strategy, GroupColumn = _split.GroupColumn },
             _trainer!,
             _evaluator,
             [.. _validators],
