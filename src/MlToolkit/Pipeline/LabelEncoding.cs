@@ -119,16 +119,25 @@ internal sealed class LabelEncoding
             case MlTask.Regression:
                 return table;
             case MlTask.BinaryClassification:
-                if (raw is BooleanColumn)
+                if (raw is BooleanColumn && ClassNames[1] == "true")
                 {
                     return table;
                 }
 
                 bool[] flags = new bool[length];
                 string positive = ClassNames[1];
-                for (int i = 0; i < length; i++)
+                for (int row = 0; row < table.RowCount; row++)
                 {
-                    flags[i] = raw.FormatValue(i) == positive;
+                    int i = table.SourceRow(row);
+                    string? value = raw.FormatValue(i);
+                    if (value is not null && value != positive && value != ClassNames[0])
+                    {
+                        throw new DataValidationException(PipelineStage.Split, null,
+                            $"The label '{Column}' has the value '{value}' (data row {row + 1}), which the training data does not have; a binary label has only '{ClassNames[0]}' and '{positive}'.",
+                            Column);
+                    }
+
+                    flags[i] = value == positive;
                 }
 
                 return table.WithColumn(new BooleanColumn(Column, flags));
