@@ -253,18 +253,26 @@ public sealed class TrainingPipeline
                 verdict = await StageAsync(PipelineStage.Validation, "Validating", async () =>
                 {
                     var gates = new List<GateResult>();
-                    var context = new ValidationContext(model, testMetrics, validationMetrics, trainMetrics);
+                    FitDiagnosis? diagnosis = null;
+                    var context = new ValidationContext(model, testMetrics, validationMetrics, trainMetrics)
+                    {
+                        HeldOutData = validation.RowCount > 0 ? validation : test,
+                        TrainingData = train,
+                        HeldOutName = validation.RowCount > 0 ? "validation" : "test",
+                        Evaluator = _d.Evaluator,
+                    };
                     foreach (IModelValidator validator in _d.Validators)
                     {
                         ValidationResult result = await validator.ValidateAsync(context, _ct).ConfigureAwait(false);
                         gates.AddRange(result.Gates);
+                        diagnosis ??= result.Diagnosis;
                         if (!result.Passed && result.Gates.All(g => g.Passed))
                         {
                             gates.Add(new GateResult(validator.GetType().Name, false, double.NaN, double.NaN, "The validator failed without naming a gate."));
                         }
                     }
 
-                    return new ValidationResult(gates.All(g => g.Passed), gates);
+                    return new ValidationResult(gates.All(g => g.Passed), gates) { Diagnosis = diagnosis };
                 }).ConfigureAwait(false);
             }
 

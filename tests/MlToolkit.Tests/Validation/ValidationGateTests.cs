@@ -136,7 +136,7 @@ public class MetricGateValidatorTests
     private static ValidationContext Context(params (string Metric, double Value)[] metrics)
     {
         var test = new EvaluationResult(MlTask.BinaryClassification, 10, metrics.ToDictionary(m => m.Metric, m => m.Value));
-        return new ValidationContext(null!, test, null, test);
+        return new ValidationContext(null!, test, null, test) { HeldOutData = new MlToolkit.Data.DataTable([]), TrainingData = new MlToolkit.Data.DataTable([]), HeldOutName = "test", Evaluator = DefaultEvaluator.Instance };
     }
 
     [Fact]
