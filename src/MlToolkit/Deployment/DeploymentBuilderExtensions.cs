@@ -1,4 +1,5 @@
 using MlToolkit.Deployment;
+using MlToolkit.Deployment.Registry;
 using MlToolkit.Pipeline;
 using MlToolkit.Storage;
 
@@ -16,5 +17,20 @@ public static class DeploymentBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.DeployTo(new ModelFileDeployer(store, key));
+    }
+
+    /// <summary>
+    /// Publishes the model as the next version of <paramref name="registry"/> and promotes it to <paramref name="promoteTo"/>
+    /// when validation passed (or when <paramref name="forcePromotion"/> is set).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="registry">The registry.</param>
+    /// <param name="promoteTo">The alias to promote to, or <see langword="null"/> to only publish.</param>
+    /// <param name="forcePromotion">Whether to promote a version whose validation failed or did not run.</param>
+    /// <returns>The builder.</returns>
+    public static PipelineBuilder PublishTo(this PipelineBuilder builder, ModelRegistry registry, string? promoteTo = "production", bool forcePromotion = false)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.DeployTo(new RegistryDeployer(registry, promoteTo, forcePromotion));
     }
 }

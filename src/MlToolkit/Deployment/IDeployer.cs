@@ -22,11 +22,34 @@ public interface IDeployer
 /// <param name="TestMetrics">Its test metrics.</param>
 /// <param name="Validation">The validation verdict, if validators ran.</param>
 /// <param name="Seed">The pipeline's seed.</param>
-public sealed record DeploymentContext(TrainedModel Model, EvaluationResult TestMetrics, ValidationResult? Validation, int Seed);
+public sealed record DeploymentContext(TrainedModel Model, EvaluationResult TestMetrics, ValidationResult? Validation, int Seed)
+{
+    /// <summary>Metrics on the training part, when known.</summary>
+    public EvaluationResult? TrainingMetrics { get; init; }
+
+    /// <summary>Metrics on the validation part, when the split has one.</summary>
+    public EvaluationResult? ValidationMetrics { get; init; }
+
+    /// <summary>The training part (its text columns give the categories a manifest records), when known.</summary>
+    public Microsoft.ML.IDataView? TrainingData { get; init; }
+
+    /// <summary>The SHA-256 fingerprint of the training data (<see cref="Data.DataFingerprint"/>), when known.</summary>
+    public string? DataFingerprint { get; init; }
+}
 
 /// <summary>Where a model went.</summary>
 /// <param name="Key">The key in the store.</param>
 /// <param name="Location">A human-readable location (a path or URI).</param>
 /// <param name="Sha256">The SHA-256 of the model file, lowercase hex.</param>
 /// <param name="Bytes">The size of the model file.</param>
-public sealed record DeploymentResult(string Key, string Location, string Sha256, long Bytes);
+public sealed record DeploymentResult(string Key, string Location, string Sha256, long Bytes)
+{
+    /// <summary>The registry version published, for registry deployments.</summary>
+    public int? Version { get; init; }
+
+    /// <summary>The alias the version was promoted to, when it was.</summary>
+    public string? PromotedTo { get; init; }
+
+    /// <summary>Why the version was not promoted, when promotion was asked for and refused.</summary>
+    public string? PromotionSkippedReason { get; init; }
+}

@@ -41,6 +41,11 @@ public static class Metric
 
     /// <summary>Coefficient of determination.</summary>
     public const string R2 = "r2";
+
+    /// <summary>Whether a larger value of <paramref name="metric"/> is better (false for log-loss, RMSE and MAE).</summary>
+    /// <param name="metric">The metric name.</param>
+    /// <returns><see langword="true"/> when higher is better.</returns>
+    public static bool HigherIsBetter(string metric) => metric is not (LogLoss or Rmse or Mae);
 }
 
 /// <summary>The metrics of a model on one data set.</summary>

@@ -294,12 +294,20 @@ public sealed class TrainingPipeline
                         Diagnostics.DeploymentForced(_logger, reasons);
                     }
 
+                    string? fingerprint = null;
                     await StageAsync(PipelineStage.Deployment, "Deploying", async () =>
                     {
                         foreach (IDeployer deployer in _d.Deployers)
                         {
                             _ct.ThrowIfCancellationRequested();
-                            DeploymentResult result = await deployer.DeployAsync(new DeploymentContext(model, testMetrics, verdict, _d.Seed), _ct).ConfigureAwait(false);
+                            var context = new DeploymentContext(model, testMetrics, verdict, _d.Seed)
+                            {
+                                TrainingMetrics = trainMetrics,
+                                ValidationMetrics = validationMetrics,
+                                TrainingData = train,
+                                DataFingerprint = fingerprint ??= DataFingerprint.Compute(train),
+                            };
+                            DeploymentResult result = await deployer.DeployAsync(context, _ct).ConfigureAwait(false);
                             Diagnostics.Deployed(_logger, result.Location, result.Bytes, result.Sha256);
                             deployments.Add(result);
                         }

@@ -1,3 +1,4 @@
+using MlToolkit.Deployment.Registry;
 using MlToolkit.Pipeline;
 using MlToolkit.Validation;
 
@@ -17,5 +18,21 @@ public static class ValidationBuilderExtensions
         var gates = new MetricGateValidator();
         configure(gates);
         return builder.Validate(gates);
+    }
+
+    /// <summary>
+    /// Adds a relative gate: the new model must be at least as good as the one <paramref name="alias"/> points at in
+    /// <paramref name="registry"/>, on the same held-out rows, within <paramref name="tolerance"/>.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="registry">The registry.</param>
+    /// <param name="metric">The metric compared.</param>
+    /// <param name="tolerance">How much worse the new model may be.</param>
+    /// <param name="alias">The alias of the model to beat.</param>
+    /// <returns>The builder.</returns>
+    public static PipelineBuilder ValidateAgainst(this PipelineBuilder builder, ModelRegistry registry, string metric, double tolerance = 0, string alias = "production")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Validate(new ProductionComparisonValidator(registry, metric, tolerance, alias));
     }
 }

@@ -1,0 +1,451 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlToolkit.Data;
+using MlToolkit.Evaluation;
+using MlToolkit.Preparation;
+using MlToolkit.Storage;
+using MlToolkit.Training;
+
+namespace MlToolkit.Deployment.Registry;
+
+/// <summary>
+/// A versioned registry of one named model in any <see cref="IArtifactStore"/>. Layout under <c>{name}/</c>:
+/// <c>blobs/{sha256}.zip</c> (model files, content-addressed), <c>versions/{version}.json</c> (manifests) and
+/// <c>aliases/{alias}.json</c>.
+/// </summary>
+/// <remarks>
+/// A version exists when its manifest exists, and the manifest is written last with a create-only write whose
+/// success is the commit: concurrent publishers get distinct versions without gaps (the loser of a race retries
+/// with the next number), and a publish interrupted at any point leaves either a complete version or none (at worst
+/// an unreferenced model file). Aliases move by an atomic overwrite; with a store that has no conditional writes,
+/// two concurrent alias moves resolve to the last one.
+/// </remarks>
+public sealed class ModelRegistry
+{
+    private const int MaxCategories = 10_000;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates a registry for the model <paramref name="name"/>.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="name">The model's name: letters, digits, '-', '_' and '.'.</param>
+    /// <param name="timeProvider">The clock for creation times, or <see langword="null"/> for the system clock.</param>
+    public ModelRegistry(IArtifactStore store, string name, TimeProvider? timeProvider = null)
+    {
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        Name = CheckName(name, nameof(name));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The store.</summary>
+    public IArtifactStore Store { get; }
+
+    /// <summary>The model's name.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// Publishes a trained model as the next version: writes the model file, then commits the manifest. Retries with
+    /// the next version number when another publisher took this one.
+    /// </summary>
+    /// <param name="context">The model, its metrics, validation and training data.</param>
+    /// <param name="cancellationToken">Cancels the publish; nothing visible is left half-written.</param>
+    /// <returns>The committed manifest.</returns>
+    public async Task<ModelManifest> PublishAsync(DeploymentContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        TrainedModel model = context.Model;
+        using var buffer = new MemoryStream();
+        model.Save(buffer);
+        byte[] bytes = buffer.ToArray();
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string blobKey = $"{Name}/blobs/{sha}.zip";
+        if (!await Store.ExistsAsync(blobKey, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await Store.WriteAsync(blobKey, new MemoryStream(bytes, writable: false), ArtifactWriteMode.CreateNew, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArtifactExistsException)
+            {
+                // Content-addressed: another publisher wrote the same bytes.
+            }
+        }
+
+        ModelManifest template = CreateManifest(context, blobKey, sha, bytes.Length);
+        for (int attempt = 0; attempt < 10_000; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int version = (await ListVersionNumbersAsync(cancellationToken).ConfigureAwait(false)).DefaultIfEmpty(0).Max() + 1;
+            ModelManifest manifest = template with { Version = version };
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json);
+            try
+            {
+                await Store.WriteAsync(VersionKey(version), new MemoryStream(json, writable: false), ArtifactWriteMode.CreateNew, cancellationToken).ConfigureAwait(false);
+                return manifest;
+            }
+            catch (ArtifactExistsException)
+            {
+                // Another publisher committed this version first: take the next one.
+            }
+        }
+
+        throw new ModelRegistryException(Name, null, "could not claim a version number after 10,000 attempts.", Store.GetLocation(Name + "/versions"));
+    }
+
+    /// <summary>The committed versions, oldest first.</summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The manifests.</returns>
+    public async Task<IReadOnlyList<ModelManifest>> ListVersionsAsync(CancellationToken cancellationToken = default)
+    {
+        var manifests = new List<ModelManifest>();
+        foreach (int version in await ListVersionNumbersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            manifests.Add(await GetManifestAsync(version, cancellationToken).ConfigureAwait(false));
+        }
+
+        return manifests;
+    }
+
+    /// <summary>Reads the manifest of <paramref name="version"/>.</summary>
+    /// <param name="version">The version.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The manifest.</returns>
+    /// <exception cref="ModelRegistryException">The version does not exist or its manifest is unreadable.</exception>
+    public async Task<ModelManifest> GetManifestAsync(int version, CancellationToken cancellationToken = default)
+    {
+        byte[] json = await ReadAsync(VersionKey(version), version, "it does not exist", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ModelManifest manifest = JsonSerializer.Deserialize<ModelManifest>(json, ModelManifest.Json)
+                ?? throw new JsonException("The manifest is empty.");
+            return manifest.Version == version && manifest.Name == Name
+                ? manifest
+                : throw new ModelRegistryException(Name, version, $"its manifest describes '{manifest.Name}' version {manifest.Version}.", Store.GetLocation(VersionKey(version)));
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelRegistryException(Name, version, $"its manifest is not valid JSON ({ex.Message}).", Store.GetLocation(VersionKey(version)), ex);
+        }
+    }
+
+    /// <summary>Reads an alias, or returns <see langword="null"/> when it is not set.</summary>
+    /// <param name="alias">The alias.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The alias or <see langword="null"/>.</returns>
+    public async Task<ModelAlias?> GetAliasAsync(string alias, CancellationToken cancellationToken = default)
+    {
+        string key = AliasKey(CheckName(alias, nameof(alias)));
+        try
+        {
+            Stream stream = await Store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonSerializer.DeserializeAsync<ModelAlias>(stream, ModelManifest.Json, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ArtifactNotFoundException)
+        {
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelRegistryException(Name, null, $"alias '{alias}' is not valid JSON ({ex.Message}).", Store.GetLocation(key), ex);
+        }
+    }
+
+    /// <summary>Every alias that is set.</summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The aliases in ordinal order.</returns>
+    public async Task<IReadOnlyList<ModelAlias>> ListAliasesAsync(CancellationToken cancellationToken = default)
+    {
+        var aliases = new List<ModelAlias>();
+        await foreach (string key in Store.ListAsync($"{Name}/aliases/", cancellationToken).ConfigureAwait(false))
+        {
+            string file = key[(Name.Length + "/aliases/".Length)..];
+            if (file.EndsWith(".json", StringComparison.Ordinal) && await GetAliasAsync(file[..^5], cancellationToken).ConfigureAwait(false) is { } alias)
+            {
+                aliases.Add(alias);
+            }
+        }
+
+        return aliases;
+    }
+
+    /// <summary>
+    /// Points <paramref name="alias"/> at <paramref name="version"/> (promotion). The version must have passed validation
+    /// unless <paramref name="force"/> is set; the alias's previous version is kept for <see cref="RollbackAsync"/>.
+    /// </summary>
+    /// <param name="alias">The alias, such as <c>production</c>.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="force">Whether to promote a version that did not pass (or never ran) validation.</param>
+    /// <param name="cancellationToken">Cancels the move.</param>
+    /// <returns>The alias as it now is.</returns>
+    public async Task<ModelAlias> SetAliasAsync(string alias, int version, bool force = false, CancellationToken cancellationToken = default)
+    {
+        CheckName(alias, nameof(alias));
+        ModelManifest manifest = await GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
+        if (!force && manifest.Validation is not { Passed: true })
+        {
+            string why = manifest.Validation is null ? "it was never validated" : "it failed validation: " + string.Join("; ", manifest.Validation.Gates.Where(g => !g.Passed).Select(g => $"{g.Name}: {g.Reason}"));
+            throw new ModelRegistryException(Name, version, $"cannot be promoted to '{alias}' because {why}. Pass force: true to promote it anyway.", Store.GetLocation(AliasKey(alias)));
+        }
+
+        ModelAlias? current = await GetAliasAsync(alias, cancellationToken).ConfigureAwait(false);
+        if (current?.Version == version)
+        {
+            return current;
+        }
+
+        IReadOnlyList<int> history = current is null ? [] : [.. current.History, current.Version];
+        var updated = new ModelAlias(alias, version, history, _timeProvider.GetUtcNow());
+        await WriteAliasAsync(updated, cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>Moves <paramref name="alias"/> back to the version it pointed at before its last move.</summary>
+    /// <param name="alias">The alias.</param>
+    /// <param name="cancellationToken">Cancels the move.</param>
+    /// <returns>The alias as it now is.</returns>
+    /// <exception cref="ModelRegistryException">The alias is not set or has no earlier version.</exception>
+    public async Task<ModelAlias> RollbackAsync(string alias, CancellationToken cancellationToken = default)
+    {
+        ModelAlias current = await GetAliasAsync(alias, cancellationToken).ConfigureAwait(false)
+            ?? throw new ModelRegistryException(Name, null, $"alias '{alias}' is not set, so it cannot be rolled back.");
+        if (current.History.Count == 0)
+        {
+            throw new ModelRegistryException(Name, current.Version, $"alias '{alias}' has no earlier version to roll back to.");
+        }
+
+        int previous = current.History[^1];
+        await GetManifestAsync(previous, cancellationToken).ConfigureAwait(false);
+        var updated = new ModelAlias(alias, previous, current.History.Take(current.History.Count - 1).ToList(), _timeProvider.GetUtcNow());
+        await WriteAliasAsync(updated, cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>Deletes a version (its manifest, and its model file when no other version shares it).</summary>
+    /// <param name="version">The version.</param>
+    /// <param name="cancellationToken">Cancels the deletion.</param>
+    /// <exception cref="ModelRegistryException">An alias points at the version, or it does not exist.</exception>
+    public async Task DeleteVersionAsync(int version, CancellationToken cancellationToken = default)
+    {
+        ModelManifest manifest = await GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
+        var pointing = (await ListAliasesAsync(cancellationToken).ConfigureAwait(false)).Where(a => a.Version == version).Select(a => a.Alias).ToList();
+        if (pointing.Count > 0)
+        {
+            throw new ModelRegistryException(Name, version, $"cannot be deleted while the alias{(pointing.Count > 1 ? "es" : string.Empty)} {string.Join(", ", pointing.Select(a => $"'{a}'"))} point{(pointing.Count > 1 ? string.Empty : "s")} at it; move or roll back the alias first.");
+        }
+
+        await Store.DeleteAsync(VersionKey(version), cancellationToken).ConfigureAwait(false);
+        bool shared = (await ListVersionsAsync(cancellationToken).ConfigureAwait(false)).Any(m => m.ModelKey == manifest.ModelKey);
+        if (!shared)
+        {
+            await Store.DeleteAsync(manifest.ModelKey, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Loads the version an alias points at; see <see cref="LoadAsync(int, CancellationToken)"/>.</summary>
+    /// <param name="alias">The alias.</param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>The verified, loaded model.</returns>
+    public async Task<LoadedModel> LoadAsync(string alias, CancellationToken cancellationToken = default)
+    {
+        ModelAlias target = await GetAliasAsync(alias, cancellationToken).ConfigureAwait(false)
+            ?? throw new ModelRegistryException(Name, null, $"alias '{alias}' is not set.", Store.GetLocation(AliasKey(alias)));
+        return await LoadAsync(target.Version, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads a version. The model file's size and SHA-256 are checked against the manifest, and its zip signature,
+    /// before ML.NET reads it (loading a model runs code from it), so a missing, empty, truncated, tampered or
+    /// non-model file is rejected with a message naming the model, the version and the reason.
+    /// </summary>
+    /// <param name="version">The version.</param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>The verified, loaded model.</returns>
+    /// <exception cref="ModelRegistryException">The version or its file is missing or fails a check.</exception>
+    public async Task<LoadedModel> LoadAsync(int version, CancellationToken cancellationToken = default)
+    {
+        ModelManifest manifest = await GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
+        byte[] bytes = await ReadAsync(manifest.ModelKey, version, "its model file is missing", cancellationToken).ConfigureAwait(false);
+        string location = Store.GetLocation(manifest.ModelKey);
+        if (bytes.Length == 0)
+        {
+            throw new ModelRegistryException(Name, version, "its model file is empty.", location);
+        }
+
+        if (bytes.Length != manifest.Bytes)
+        {
+            throw new ModelRegistryException(Name, version, $"its model file has {bytes.Length} bytes but the manifest says {manifest.Bytes} (truncated or replaced).", location);
+        }
+
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (sha != manifest.Sha256)
+        {
+            throw new ModelRegistryException(Name, version, $"its model file's SHA-256 is {sha} but the manifest says {manifest.Sha256} (the file was changed); it is not loaded.", location);
+        }
+
+        if (bytes.Length < 4 || bytes[0] != 'P' || bytes[1] != 'K' || bytes[2] != 3 || bytes[3] != 4)
+        {
+            throw new ModelRegistryException(Name, version, "its model file is not an ML.NET model (no zip signature).", location);
+        }
+
+        var ml = new MLContext(manifest.Seed);
+        try
+        {
+            ITransformer transformer = ml.Model.Load(new MemoryStream(bytes, writable: false), out DataViewSchema inputSchema);
+            return new LoadedModel(manifest, ml, transformer, inputSchema);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new ModelRegistryException(Name, version, $"ML.NET could not load its model file: {ex.Message}", location, ex);
+        }
+    }
+
+    private ModelManifest CreateManifest(DeploymentContext context, string blobKey, string sha, long bytes)
+    {
+        TrainedModel model = context.Model;
+        var inputs = new List<ManifestColumn>();
+        foreach (DataViewSchema.Column column in model.InputSchema)
+        {
+            if (column.IsHidden)
+            {
+                continue;
+            }
+
+            IReadOnlyList<string>? categories = null;
+            if (column.Type is TextDataViewType && context.TrainingData?.Schema.GetColumnOrNull(column.Name) is not null)
+            {
+                categories = ColumnStatistics.TextCounts(context.TrainingData, column.Name, MaxCategories).Keys.Order(StringComparer.Ordinal).Take(MaxCategories).ToList();
+            }
+
+            inputs.Add(new ManifestColumn(column.Name, KindOf(column.Type), column.Type is VectorDataViewType v ? v.Size : null, categories));
+        }
+
+        DataViewSchema output = model.Transformer.GetOutputSchema(model.InputSchema);
+        var outputs = output
+            .Where(c => !c.IsHidden && c.Name is "Score" or "Probability" or "PredictedLabel")
+            .Select(c => new ManifestColumn(c.Name, KindOf(c.Type), c.Type is VectorDataViewType v ? v.Size : null))
+            .ToList();
+        var metrics = new Dictionary<string, IReadOnlyDictionary<string, double?>> { ["test"] = Numbers(context.TestMetrics) };
+        if (context.ValidationMetrics is not null)
+        {
+            metrics["validation"] = Numbers(context.ValidationMetrics);
+        }
+
+        if (context.TrainingMetrics is not null)
+        {
+            metrics["training"] = Numbers(context.TrainingMetrics);
+        }
+
+        return new ModelManifest
+        {
+            Name = Name,
+            Version = 0,
+            Task = model.Task,
+            Trainer = model.TrainerName,
+            LabelColumn = model.LabelColumn,
+            Classes = model.ClassNames,
+            Inputs = inputs,
+            Outputs = outputs,
+            Metrics = metrics,
+            Validation = context.Validation is null ? null : new ManifestValidation(context.Validation.Passed, context.Validation.Gates, context.Validation.Diagnosis?.Verdict.ToString()),
+            DataFingerprint = context.DataFingerprint ?? string.Empty,
+            Seed = context.Seed,
+            Libraries = LibraryVersions,
+            CreatedAt = _timeProvider.GetUtcNow(),
+            ModelKey = blobKey,
+            Sha256 = sha,
+            Bytes = bytes,
+        };
+    }
+
+    private static IReadOnlyDictionary<string, double?> Numbers(EvaluationResult result)
+        => result.Metrics.ToDictionary(p => p.Key, p => double.IsFinite(p.Value) ? p.Value : (double?)null);
+
+    private static string KindOf(DataViewType type) => type switch
+    {
+        VectorDataViewType => "Vector",
+        KeyDataViewType => "Key",
+        TextDataViewType => "Text",
+        BooleanDataViewType => "Boolean",
+        _ => "Number",
+    };
+
+    private static IReadOnlyDictionary<string, string> LibraryVersions { get; } = new Dictionary<string, string>
+    {
+        ["MlToolkit"] = Version(typeof(ModelRegistry).Assembly),
+        ["Microsoft.ML"] = Version(typeof(MLContext).Assembly),
+        [".NET"] = Environment.Version.ToString(),
+    };
+
+    private static string Version(Assembly assembly)
+        => assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+            ?? assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private async Task<List<int>> ListVersionNumbersAsync(CancellationToken cancellationToken)
+    {
+        var versions = new List<int>();
+        string prefix = $"{Name}/versions/";
+        await foreach (string key in Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            string file = key[prefix.Length..];
+            if (file.EndsWith(".json", StringComparison.Ordinal) && int.TryParse(file[..^5], NumberStyles.None, CultureInfo.InvariantCulture, out int version))
+            {
+                versions.Add(version);
+            }
+        }
+
+        versions.Sort();
+        return versions;
+    }
+
+    private async Task WriteAliasAsync(ModelAlias alias, CancellationToken cancellationToken)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(alias, ModelManifest.Json);
+        await Store.WriteAsync(AliasKey(alias.Alias), new MemoryStream(json, writable: false), ArtifactWriteMode.Overwrite, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]> ReadAsync(string key, int? version, string missing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Stream stream = await Store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return buffer.ToArray();
+            }
+        }
+        catch (ArtifactNotFoundException ex)
+        {
+            throw new ModelRegistryException(Name, version, missing + ".", Store.GetLocation(key), ex);
+        }
+    }
+
+    private string VersionKey(int version) => $"{Name}/versions/{version.ToString("D8", CultureInfo.InvariantCulture)}.json";
+
+    private string AliasKey(string alias) => $"{Name}/aliases/{alias}.json";
+
+    private static string CheckName(string name, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name, paramName);
+        if (name.Length > 100 || name.StartsWith('.') || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw new ArgumentException($"'{name}' is not a valid name: use up to 100 ASCII letters, digits, '-', '_' and '.', not starting with '.'.", paramName);
+        }
+
+        return name;
+    }
+}
+
+/// <summary>A model loaded from the registry after its checks.</summary>
+/// <param name="Manifest">Its manifest.</param>
+/// <param name="MLContext">The ML.NET context it was loaded with.</param>
+/// <param name="Transformer">Preparation and model as one transformer.</param>
+/// <param name="InputSchema">The input schema saved with the model.</param>
+public sealed record LoadedModel(ModelManifest Manifest, MLContext MLContext, ITransformer Transformer, DataViewSchema InputSchema);
