@@ -24,7 +24,7 @@ public static class ChurnData
             double charges = 20 + (plan * 30) + (random.NextDouble() * 25);
             int calls = Poisson(random, 1.5 + (plan == 0 ? 1 : 0));
             bool partner = random.NextDouble() < 0.45;
-            double logit = -0.8 - (0.05 * tenure) + (0.025 * (charges - 50)) + (0.45 * calls) - (partner ? 0.6 : 0) + (region == "South" ? 0.5 : 0) + (plan == 2 ? -0.4 : 0);
+            double logit = -0.6 - (0.07 * tenure) + (0.04 * (charges - 50)) + (0.6 * calls) - (partner ? 0.8 : 0) + (region == "South" ? 0.7 : 0) + (plan == 2 ? -0.6 : 0);
             bool churned = random.NextDouble() < 1 / (1 + Math.Exp(-logit));
             string chargesText = random.NextDouble() < 0.05 ? string.Empty : charges.ToString("F2", CultureInfo.InvariantCulture);
             string regionText = random.NextDouble() < 0.03 ? "?" : region;

@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MlToolkit;
 using MlToolkit.Data;
+using MlToolkit.Deployment;
+using MlToolkit.Deployment.Registry;
 using MlToolkit.Extraction;
 using MlToolkit.Extraction.Csv;
 using MlToolkit.Pipeline;
@@ -48,6 +52,10 @@ try
         ChurnData.Write(csv);
         Console.WriteLine($"Generated {csv}");
         result = await QuickStartPipeline.RunAsync(csv, artifacts, progress);
+        Report.Print(result);
+        await Prediction.ShowAsync(new ModelRegistry(new LocalArtifactStore(artifacts), "quickstart"), csv);
+        Report.PrintJson(result);
+        return 0;
     }
     else
     {
@@ -55,6 +63,7 @@ try
     }
 
     Report.Print(result);
+    Report.PrintJson(result);
     return 0;
 }
 catch (MlToolkitException ex)
@@ -188,7 +197,33 @@ internal static class Report
             Console.WriteLine($"  {timing.Stage,-12} {timing.Duration.TotalMilliseconds,8:F0} ms");
         }
 
+        if (result.Validation is { } validation)
+        {
+            Console.WriteLine($"Validation {(validation.Passed ? "passed" : "FAILED")}:");
+            foreach (var gate in validation.Gates)
+            {
+                Console.WriteLine($"  [{(gate.Passed ? "pass" : "FAIL")}] {gate.Name}: {gate.Reason}");
+            }
+        }
+
+        if (result.DeploymentSkippedReason is not null)
+        {
+            Console.WriteLine($"Not deployed: {result.DeploymentSkippedReason}");
+        }
+
+        DeploymentResult? deployment = result.Deployments.FirstOrDefault();
+        if (deployment?.Version is { } version)
+        {
+            Console.WriteLine($"Published version {version}; {(deployment.PromotedTo is { } alias ? $"promoted to '{alias}'" : deployment.PromotionSkippedReason)}");
+        }
+
         Console.WriteLine($"Model: {result.ModelLocation}");
+    }
+
+    /// <summary>The last line of standard output: one JSON object.</summary>
+    public static void PrintJson(PipelineResult result)
+    {
+        DeploymentResult? deployment = result.Deployments.FirstOrDefault();
         var metrics = new JsonObject();
         foreach ((string metric, double value) in result.Metrics.Metrics)
         {
@@ -204,7 +239,44 @@ internal static class Report
             ["trainer"] = result.Trainer,
             ["metrics"] = metrics,
             ["model"] = result.ModelLocation,
+            ["version"] = deployment?.Version,
+            ["promoted"] = deployment?.PromotedTo is not null,
+            ["validation"] = result.Validation is null ? null : new JsonObject
+            {
+                ["passed"] = result.Validation.Passed,
+                ["verdict"] = result.Validation.Diagnosis?.Verdict.ToString().ToLowerInvariant(),
+                ["gates"] = new JsonArray(result.Validation.Gates.Select(g => (JsonNode)new JsonObject
+                {
+                    ["name"] = g.Name,
+                    ["passed"] = g.Passed,
+                    ["actual"] = double.IsFinite(g.Actual) ? Math.Round(g.Actual, 6) : null,
+                    ["threshold"] = double.IsFinite(g.Threshold) ? Math.Round(g.Threshold, 6) : null,
+                    ["reason"] = g.Reason,
+                }).ToArray()),
+            },
         };
-        Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+    }
+}
+
+internal static class Prediction
+{
+    /// <summary>Loads the production model (its SHA-256 checked first) and scores the first customer of the data.</summary>
+    public static async Task ShowAsync(ModelRegistry registry, string csv)
+    {
+        if (await registry.GetAliasAsync("production") is null)
+        {
+            Console.WriteLine("Nothing is in production yet, so there is no prediction to show.");
+            return;
+        }
+
+        LoadedModel model = await registry.LoadAsync("production");
+        CsvDataSource source = CsvDataSource.FromFile(csv);
+        DataTable rows = DataTable.FromDataView((await source.ExtractAsync(ExtractionContext.Standalone())).Data, source.Name).Subset([0]);
+        Microsoft.ML.IDataView scored = model.Transformer.Transform(rows);
+        bool churn = scored.GetColumn<bool>("PredictedLabel").First();
+        float probability = scored.GetColumn<float>("Probability").First();
+        string customer = ((TextColumn)rows.FindColumn("CustomerId")!).Values[0]!;
+        Console.WriteLine($"Prediction by '{registry.Name}' version {model.Manifest.Version} (production) for {customer}: churn {(churn ? model.Manifest.Classes[1] : model.Manifest.Classes[0])} (p = {probability:F3})");
     }
 }

@@ -1,4 +1,5 @@
 using MlToolkit;
+using MlToolkit.Deployment.Registry;
 using MlToolkit.Evaluation;
 using MlToolkit.Pipeline;
 using MlToolkit.Storage;
@@ -9,7 +10,7 @@ namespace QuickStart;
 /// <summary>The pipeline the README's quick start shows; a test checks that the README quotes it verbatim.</summary>
 public static class QuickStartPipeline
 {
-    /// <summary>Trains, evaluates and saves a churn model from <paramref name="csvPath"/>.</summary>
+    /// <summary>Trains, evaluates, validates and publishes a churn model from <paramref name="csvPath"/> to the registry in <paramref name="artifactsRoot"/>.</summary>
     /// <param name="csvPath">The churn CSV.</param>
     /// <param name="artifactsRoot">Where the model goes.</param>
     /// <param name="progress">Receives stage progress.</param>
@@ -18,6 +19,8 @@ public static class QuickStartPipeline
     public static async Task<PipelineResult> RunAsync(string csvPath, string artifactsRoot, IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         // <quickstart>
+        var registry = new ModelRegistry(new LocalArtifactStore(artifactsRoot), "quickstart");
+
         TrainingPipeline pipeline = new PipelineBuilder(seed: 42)
             .FromCsv(csvPath)                                  // missing values ("", "?", "NA") are NaN, never 0
             .Label("Churned")                                  // yes/no: "yes" is the positive class
@@ -25,13 +28,15 @@ public static class QuickStartPipeline
             .Prepare(p => p
                 .ImputeMissing()                               // mean of the training split
                 .OneHotEncode("Plan", "Region"))
-            .Split(test: 0.2)                                  // stratified by label for classification
+            .Split(test: 0.2, validation: 0.1)                 // stratified by label for classification
             .Train(Trainers.Binary.LightGbm())
-            .SaveModelTo(new LocalArtifactStore(artifactsRoot), "quickstart/model.zip")
+            .Validate(v => v.AtLeast(Metric.Auc, 0.70))        // absolute gate
+            .ValidateAgainst(registry, Metric.Auc, tolerance: 0.01) // not worse than what is in production
+            .PublishTo(registry, promoteTo: "production")      // version N+1, promoted when every gate passes
             .Build();                                          // checks every column and type before any training
 
         PipelineResult result = await pipeline.RunAsync(progress, cancellationToken);
-        Console.WriteLine($"AUC {result.Metrics[Metric.Auc]:F3}, F1 {result.Metrics[Metric.F1]:F3}; model at {result.ModelLocation}");
+        Console.WriteLine($"AUC {result.Metrics[Metric.Auc]:F3}; version {result.Deployments.FirstOrDefault()?.Version} promoted to {result.Deployments.FirstOrDefault()?.PromotedTo ?? "nothing"}");
         // </quickstart>
         return result;
     }

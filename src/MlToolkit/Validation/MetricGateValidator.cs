@@ -3,8 +3,9 @@ using MlToolkit.Evaluation;
 namespace MlToolkit.Validation;
 
 /// <summary>
-/// Absolute metric gates on the test metrics, such as ROC-AUC at least 0.85 or RMSE at most 3. A metric that is
-/// undefined (NaN) or was not computed fails its gate with a reason, never with an exception.
+/// Absolute metric gates, such as ROC-AUC at least 0.85 or RMSE at most 3, on the held-out data: the validation part of
+/// the split when there is one (data the model has never seen and that the test metrics do not reuse), otherwise the
+/// test data. A metric that is undefined (NaN) or was not computed fails its gate with a reason, never with an exception.
 /// </summary>
 public sealed class MetricGateValidator : IModelValidator
 {
@@ -32,16 +33,17 @@ public sealed class MetricGateValidator : IModelValidator
         var results = new List<GateResult>();
         foreach ((string metric, double threshold, bool atLeast) in _gates)
         {
-            double actual = context.TestMetrics[metric];
+            double actual = context.HeldOutMetrics[metric];
             string name = $"{metric} {(atLeast ? ">=" : "<=")} {threshold}";
             if (double.IsNaN(actual))
             {
-                results.Add(new GateResult(name, false, actual, threshold, $"{metric} is undefined on the test data (for example AUC with one class), or was not computed for this task."));
+                results.Add(new GateResult(name, false, actual, threshold, $"{metric} is undefined on the {context.HeldOutName} data (for example AUC with one class), or was not computed for this task."));
                 continue;
             }
 
             bool passed = atLeast ? actual >= threshold : actual <= threshold;
-            results.Add(new GateResult(name, passed, actual, threshold, passed ? "passed" : $"{metric} is {actual:G4}, {(atLeast ? "below" : "above")} {threshold}."));
+            string figures = FormattableString.Invariant($"{metric} is {actual:G4} on the {context.HeldOutName} data");
+            results.Add(new GateResult(name, passed, actual, threshold, passed ? figures : FormattableString.Invariant($"{figures}, {(atLeast ? "below" : "above")} {threshold}.")));
         }
 
         return Task.FromResult(new ValidationResult(results.All(r => r.Passed), results));

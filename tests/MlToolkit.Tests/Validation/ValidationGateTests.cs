@@ -79,7 +79,7 @@ public class ValidationGateTests
 
         Assert.True(result.Validation!.Passed);
         Assert.Equal(["auc >= 0.8", "logLoss <= 0.6"], result.Validation.Gates.Select(g => g.Name));
-        Assert.All(result.Validation.Gates, g => Assert.Equal("passed", g.Reason));
+        Assert.All(result.Validation.Gates, g => Assert.Equal(FormattableString.Invariant($"{g.Name.Split(' ')[0]} is {g.Actual:G4} on the test data"), g.Reason));
         DeploymentResultAssert(result, s);
         Assert.Null(result.DeploymentSkippedReason);
     }
@@ -171,7 +171,7 @@ public class MetricGateValidatorTests
 
         ValidationResult result = await gates.ValidateAsync(Context((Metric.Accuracy, 0.85), (Metric.Mae, 1.25)), Ct);
 
-        Assert.Equal(["accuracy is 0.85, below 0.9.", "mae is 1.25, above 1."], result.Gates.Select(g => g.Reason));
+        Assert.Equal(["accuracy is 0.85 on the test data, below 0.9.", "mae is 1.25 on the test data, above 1."], result.Gates.Select(g => g.Reason));
         Assert.Equal([0.85, 1.25], result.Gates.Select(g => g.Actual));
     }
 
