@@ -2,7 +2,8 @@ namespace MlToolkit.Storage;
 
 /// <summary>
 /// An <see cref="IArtifactStore"/> on a local folder. Writes go to a temporary file in the target
-/// folder and are renamed into place, so readers never see a partial object; keys that would escape
+/// folder and are renamed into place, so readers never see a partial object; a create-only write is a hard
+/// link, which fails if the target exists, so of concurrent writers exactly one wins. Keys that would escape
 /// the root are refused.
 /// </summary>
 public sealed class LocalArtifactStore : ArtifactStoreBase
@@ -64,12 +65,11 @@ public sealed class LocalArtifactStore : ArtifactStoreBase
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            try
+            if (mode == ArtifactWriteMode.Overwrite)
             {
-                // On Unix a non-overwriting move is a link + unlink, which fails if the target exists: atomic create-new.
-                File.Move(temp, path, overwrite: mode == ArtifactWriteMode.Overwrite);
+                File.Move(temp, path, overwrite: true); // rename(2): atomic replace
             }
-            catch (IOException) when (mode == ArtifactWriteMode.CreateNew && File.Exists(path))
+            else if (!AtomicFile.TryPublishNew(temp, path))
             {
                 throw new ArtifactExistsException(key, path);
             }

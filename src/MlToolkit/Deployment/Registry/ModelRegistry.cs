@@ -14,8 +14,8 @@ namespace MlToolkit.Deployment.Registry;
 
 /// <summary>
 /// A versioned registry of one named model in any <see cref="IArtifactStore"/>. Layout under <c>{name}/</c>:
-/// <c>blobs/{sha256}.zip</c> (model files, content-addressed), <c>versions/{version}.json</c> (manifests) and
-/// <c>aliases/{alias}.json</c>.
+/// <c>blobs/{sha256}.zip</c> (model files, content-addressed), <c>versions/{version}.json</c> (manifests),
+/// <c>aliases/{alias}.json</c> and <c>deleted/{version}.json</c> (tombstones of deleted versions).
 /// </summary>
 /// <remarks>
 /// A version exists when its manifest exists, and the manifest is written last with a create-only write whose
@@ -78,7 +78,10 @@ public sealed class ModelRegistry
         for (int attempt = 0; attempt < 10_000; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int version = (await ListVersionNumbersAsync(cancellationToken).ConfigureAwait(false)).DefaultIfEmpty(0).Max() + 1;
+            // Deleted versions keep a tombstone, so a number is never given to two different models.
+            int version = (await ListVersionNumbersAsync(cancellationToken).ConfigureAwait(false))
+                .Concat(await ListNumbersAsync($"{Name}/deleted/", cancellationToken).ConfigureAwait(false))
+                .DefaultIfEmpty(0).Max() + 1;
             ModelManifest manifest = template with { Version = version };
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json);
             try
@@ -189,7 +192,7 @@ public sealed class ModelRegistry
         ModelManifest manifest = await GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
         if (!force && manifest.Validation is not { Passed: true })
         {
-            string why = manifest.Validation is null ? "it was never validated" : "it failed validation: " + string.Join("; ", manifest.Validation.Gates.Where(g => !g.Passed).Select(g => $"{g.Name}: {g.Reason}"));
+            string why = manifest.Validation is null ? "it was never validated" : "it failed validation: " + string.Join("; ", manifest.Validation.Gates.Where(g => !g.Passed).Select(g => $"{g.Name}: {g.Reason.TrimEnd('.')}"));
             throw new ModelRegistryException(Name, version, $"cannot be promoted to '{alias}' because {why}. Pass force: true to promote it anyway.", Store.GetLocation(AliasKey(alias)));
         }
 
@@ -226,7 +229,11 @@ public sealed class ModelRegistry
         return updated;
     }
 
-    /// <summary>Deletes a version (its manifest, and its model file when no other version shares it).</summary>
+    /// <summary>
+    /// Deletes a version: its manifest moves to <c>deleted/</c> as a tombstone, so the number is never reused. Its model
+    /// file stays (another version, or a publish in progress, may share it); <see cref="PruneModelFilesAsync"/> removes
+    /// model files no version references.
+    /// </summary>
     /// <param name="version">The version.</param>
     /// <param name="cancellationToken">Cancels the deletion.</param>
     /// <exception cref="ModelRegistryException">An alias points at the version, or it does not exist.</exception>
@@ -239,12 +246,31 @@ public sealed class ModelRegistry
             throw new ModelRegistryException(Name, version, $"cannot be deleted while the alias{(pointing.Count > 1 ? "es" : string.Empty)} {string.Join(", ", pointing.Select(a => $"'{a}'"))} point{(pointing.Count > 1 ? string.Empty : "s")} at it; move or roll back the alias first.");
         }
 
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json);
+        await Store.WriteAsync(TombstoneKey(version), new MemoryStream(json, writable: false), ArtifactWriteMode.Overwrite, cancellationToken).ConfigureAwait(false);
         await Store.DeleteAsync(VersionKey(version), cancellationToken).ConfigureAwait(false);
-        bool shared = (await ListVersionsAsync(cancellationToken).ConfigureAwait(false)).Any(m => m.ModelKey == manifest.ModelKey);
-        if (!shared)
+    }
+
+    /// <summary>
+    /// Deletes the model files that no version references (left by deleted versions or by interrupted publishes).
+    /// Run it when no publish is in progress: a publish that reuses an existing file between this listing and its commit
+    /// would otherwise lose it.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the pruning.</param>
+    /// <returns>The keys of the deleted files.</returns>
+    public async Task<IReadOnlyList<string>> PruneModelFilesAsync(CancellationToken cancellationToken = default)
+    {
+        var referenced = (await ListVersionsAsync(cancellationToken).ConfigureAwait(false)).Select(m => m.ModelKey).ToHashSet(StringComparer.Ordinal);
+        var deleted = new List<string>();
+        await foreach (string key in Store.ListAsync($"{Name}/blobs/", cancellationToken).ConfigureAwait(false))
         {
-            await Store.DeleteAsync(manifest.ModelKey, cancellationToken).ConfigureAwait(false);
+            if (!referenced.Contains(key) && await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false))
+            {
+                deleted.Add(key);
+            }
         }
+
+        return deleted;
     }
 
     /// <summary>Loads the version an alias points at; see <see cref="LoadAsync(int, CancellationToken)"/>.</summary>
@@ -386,10 +412,12 @@ public sealed class ModelRegistry
         => assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
             ?? assembly.GetName().Version?.ToString() ?? "unknown";
 
-    private async Task<List<int>> ListVersionNumbersAsync(CancellationToken cancellationToken)
+    private Task<List<int>> ListVersionNumbersAsync(CancellationToken cancellationToken)
+        => ListNumbersAsync($"{Name}/versions/", cancellationToken);
+
+    private async Task<List<int>> ListNumbersAsync(string prefix, CancellationToken cancellationToken)
     {
         var versions = new List<int>();
-        string prefix = $"{Name}/versions/";
         await foreach (string key in Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             string file = key[prefix.Length..];
@@ -430,6 +458,8 @@ public sealed class ModelRegistry
     private string VersionKey(int version) => $"{Name}/versions/{version.ToString("D8", CultureInfo.InvariantCulture)}.json";
 
     private string AliasKey(string alias) => $"{Name}/aliases/{alias}.json";
+
+    private string TombstoneKey(int version) => $"{Name}/deleted/{version.ToString("D8", CultureInfo.InvariantCulture)}.json";
 
     private static string CheckName(string name, string paramName)
     {
