@@ -57,4 +57,7 @@ public enum PipelineStage
 
     /// <summary>Deploying (saving or publishing) a model.</summary>
     Deployment,
+
+    /// <summary>Serving predictions from a deployed model.</summary>
+    Prediction,
 }

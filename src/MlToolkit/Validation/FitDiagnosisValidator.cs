@@ -181,7 +181,7 @@ public sealed class FitDiagnosisValidator : IModelValidator
         string verdictSentence = verdict switch
         {
             FitVerdict.Overfitting => $"overfitting: {metric} {F(training)} on training vs {F(heldOut)} on {held} (gap {F(gap)} > {G(_overfitGap)}); baseline {F(baseline)}"
-                + (underfit ? $"; {held} is also only {F(lift)} better than the baseline (< {G(_underfitMargin)})" : string.Empty),
+                + (underfit ? $"; {held} is also no better than the baseline (lift {F(lift)} < {G(_underfitMargin)})" : string.Empty),
             FitVerdict.Underfitting => $"underfitting: {metric} {F(heldOut)} on {held} vs baseline {F(baseline)} (lift {F(lift)} < {G(_underfitMargin)}); training {F(training)}",
             _ when undefined.Count > 0 => $"training {F(training)}, {held} {F(heldOut)}, baseline {F(baseline)}: neither overfitting nor underfitting can be shown, so the verdict is healthy by default",
             _ => $"healthy: {metric} {F(training)} on training vs {F(heldOut)} on {held} (gap {F(gap)} <= {G(_overfitGap)}); baseline {F(baseline)} (lift {F(lift)} >= {G(_underfitMargin)})",
@@ -371,7 +371,17 @@ public sealed class FitDiagnosisValidator : IModelValidator
         _ => $"{string.Join(", ", parts.Take(parts.Count - 1))} and {parts[^1]}",
     };
 
-    private static string F(double value) => double.IsNaN(value) ? "undefined" : value.ToString("0.000", CultureInfo.InvariantCulture);
+    /// <summary>Three decimals, without a minus sign on a value that rounds to zero.</summary>
+    private static string F(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "undefined";
+        }
+
+        double rounded = Math.Round(value, 3, MidpointRounding.AwayFromZero);
+        return (rounded == 0 ? 0 : rounded).ToString("0.000", CultureInfo.InvariantCulture);
+    }
 
     private static string G(double value) => value.ToString("G", CultureInfo.InvariantCulture);
 }
