@@ -6,9 +6,9 @@ namespace MlToolkit.Preparation;
 /// <summary>Statistics over one column of a data view, computed in a single cursor pass.</summary>
 internal static class ColumnStatistics
 {
-    public static List<float> NonMissingNumbers(IDataView data, string column)
+    /// <summary>Every value of a numeric column, missing ones (NaN) included, in one cursor pass.</summary>
+    public static IEnumerable<float> Numbers(IDataView data, string column)
     {
-        var values = new List<float>();
         DataViewSchema.Column col = data.Schema[column];
         using DataViewRowCursor cursor = data.GetRowCursor([col]);
         ValueGetter<float> getter = cursor.GetGetter<float>(col);
@@ -16,14 +16,12 @@ internal static class ColumnStatistics
         while (cursor.MoveNext())
         {
             getter(ref value);
-            if (!float.IsNaN(value))
-            {
-                values.Add(value);
-            }
+            yield return value;
         }
-
-        return values;
     }
+
+    public static List<float> NonMissingNumbers(IDataView data, string column)
+        => Numbers(data, column).Where(v => !float.IsNaN(v)).ToList();
 
     public static double Median(IDataView data, string column)
     {
@@ -82,21 +80,5 @@ internal static class ColumnStatistics
             .Select(p => p.Key)
             .FirstOrDefault();
 
-    public static bool HasMissingNumber(IDataView data, string column)
-    {
-        DataViewSchema.Column col = data.Schema[column];
-        using DataViewRowCursor cursor = data.GetRowCursor([col]);
-        ValueGetter<float> getter = cursor.GetGetter<float>(col);
-        float value = 0;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            if (float.IsNaN(value))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool HasMissingNumber(IDataView data, string column) => Numbers(data, column).Any(float.IsNaN);
 }
