@@ -29,8 +29,9 @@ public static class QuickStartPipeline
                 .ImputeMissing()                               // mean of the training split
                 .OneHotEncode("Plan", "Region"))
             .Split(test: 0.2, validation: 0.1)                 // stratified by label for classification
-            .Train(Trainers.Binary.LightGbm())
+            .Train(Trainers.Binary.LightGbm(numberOfIterations: 60, numberOfLeaves: 4)) // small trees: no overfitting
             .Validate(v => v.AtLeast(Metric.Auc, 0.70))        // absolute gate
+            .DiagnoseFit()                                     // healthy, overfitting or underfitting?
             .ValidateAgainst(registry, Metric.Auc, tolerance: 0.01) // not worse than what is in production
             .PublishTo(registry, promoteTo: "production")      // version N+1, promoted when every gate passes
             .Build();                                          // checks every column and type before any training
