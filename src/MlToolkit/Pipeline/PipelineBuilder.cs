@@ -37,6 +37,7 @@ public sealed class PipelineBuilder
     private readonly List<string> _ignored = [];
     private IDataSource? _source;
     private IDataSource? _testSource;
+    private IDataSource? _validationSource;
     private LabelOptions? _label;
     private SplitOptions _split = new();
     private ITrainer? _trainer;
@@ -75,6 +76,17 @@ public sealed class PipelineBuilder
         ArgumentNullException.ThrowIfNull(source);
         EnsureNotBuilt();
         _testSource = source;
+        return this;
+    }
+
+    /// <summary>Validates on a separate source instead of a validation part of the split (gates and the fit diagnosis judge on it).</summary>
+    /// <param name="source">The validation data; it needs the same columns as the training data.</param>
+    /// <returns>This builder.</returns>
+    public PipelineBuilder ValidateOn(IDataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        EnsureNotBuilt();
+        _validationSource = source;
         return this;
     }
 
@@ -277,6 +289,7 @@ public sealed class PipelineBuilder
             Seed,
             _source!,
             _testSource,
+            _validationSource,
             new LabelOptions { Column = _label!.Column, PositiveClass = _label.PositiveClass, MissingLabels = _label.MissingLabels },
             [.. _ignored],
             _preprocessors.Count > 0 ? [.. _preprocessors] : [new AutoPreprocessor()],
@@ -308,6 +321,7 @@ internal sealed record PipelineDefinition(
     int Seed,
     IDataSource Source,
     IDataSource? TestSource,
+    IDataSource? ValidationSource,
     LabelOptions Label,
     IReadOnlyList<string> Ignored,
     IReadOnlyList<IPreprocessor> Preprocessors,

@@ -27,9 +27,12 @@ internal static class SchemaValidator
         if (schema is not null)
         {
             Validate(definition, schema, problems);
-            if (definition.TestSource is ISchemaProvider testProvider && TryGetSchema(testProvider, definition.TestSource.Name, problems) is { } testSchema)
+            foreach (IDataSource? other in new[] { definition.TestSource, definition.ValidationSource })
             {
-                ValidateTestSchema(definition, schema, testSchema, problems);
+                if (other is ISchemaProvider otherProvider && TryGetSchema(otherProvider, other.Name, problems) is { } otherSchema)
+                {
+                    ValidateTestSchema(definition, schema, otherSchema, problems, other.Name);
+                }
             }
         }
 
@@ -99,7 +102,7 @@ internal static class SchemaValidator
         Compose(definition, new MLContext(definition.Seed), empty, problems);
     }
 
-    public static void ValidateTestSchema(PipelineDefinition definition, DataViewSchema train, DataViewSchema test, List<string> problems)
+    public static void ValidateTestSchema(PipelineDefinition definition, DataViewSchema train, DataViewSchema test, List<string> problems, string testName)
     {
         foreach (DataViewSchema.Column column in train)
         {
@@ -111,11 +114,11 @@ internal static class SchemaValidator
             DataViewSchema.Column? other = test.GetColumnOrNull(column.Name);
             if (other is null)
             {
-                problems.Add($"The test source {definition.TestSource!.Name} has no column '{column.Name}'.");
+                problems.Add($"The source {testName} has no column '{column.Name}'.");
             }
             else if (Kind(other.Value.Type) != Kind(column.Type))
             {
-                problems.Add($"Column '{column.Name}' is {Kind(column.Type)} in the training source but {Kind(other.Value.Type)?.ToString() ?? other.Value.Type.ToString()} in the test source {definition.TestSource!.Name}.");
+                problems.Add($"Column '{column.Name}' is {Kind(column.Type)} in the training source but {Kind(other.Value.Type)?.ToString() ?? other.Value.Type.ToString()} in {testName}.");
             }
         }
     }

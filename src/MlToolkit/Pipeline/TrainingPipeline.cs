@@ -42,7 +42,7 @@ public sealed class TrainingPipeline
         PipelineDefinition d = _definition;
         var stages = new List<StageDescription>
         {
-            new(PipelineStage.Extraction, d.Source.Name, d.TestSource is null ? string.Empty : $"test: {d.TestSource.Name}"),
+            new(PipelineStage.Extraction, d.Source.Name, string.Join(", ", new[] { d.TestSource is null ? null : $"test: {d.TestSource.Name}", d.ValidationSource is null ? null : $"validation: {d.ValidationSource.Name}" }.OfType<string>())),
             new(PipelineStage.DataQuality, "DataQualityReport", $"label '{d.Label.Column}', missing labels: {d.Label.MissingLabels}" + (d.Ignored.Count > 0 ? $", ignored: {string.Join(", ", d.Ignored)}" : string.Empty)),
             new(PipelineStage.Split, d.ResolvedSplitStrategy.ToString(), FormattableString.Invariant($"test {(d.TestSource is null ? d.Split.TestFraction : 0)}, validation {d.Split.ValidationFraction}, seed {d.Seed}") + (d.Split.GroupColumn is null ? string.Empty : $", group '{d.Split.GroupColumn}'")),
         };
@@ -107,6 +107,7 @@ public sealed class TrainingPipeline
             string source = _d.Source.Name;
 
             // 1. Extraction.
+            DataTable? validationTable = null;
             (DataTable table, ExtractedData extracted, DataTable? testTable) = await StageAsync(PipelineStage.Extraction, $"Reading {source}", async () =>
             {
                 var context = new ExtractionContext(_ml, _logger);
@@ -118,24 +119,11 @@ public sealed class TrainingPipeline
                     Diagnostics.SkippedRows(_logger, source, data.SkippedRowCount);
                 }
 
-                DataTable? test = null;
-                DataViewSchema? testSchema = null;
-                if (_d.TestSource is not null)
-                {
-                    ExtractedData testData = await _d.TestSource.ExtractAsync(context, _ct).ConfigureAwait(false);
-                    testSchema = testData.Data.Schema;
-                    test = DataTable.FromDataView(testData.Data, _d.TestSource.Name, _ct, _d.Ignored);
-                    Diagnostics.Extracted(_logger, test.RowCount, test.Columns.Count, _d.TestSource.Name);
-                }
-
                 // Checked against the schemas the sources gave (ignored columns included, whatever their type).
                 var problems = new List<string>();
                 SchemaValidator.Validate(_d, data.Data.Schema, problems);
-                if (test is not null)
-                {
-                    SchemaValidator.ValidateTestSchema(_d, data.Data.Schema, testSchema!, problems);
-                }
-
+                DataTable? test = await ExtractOtherAsync(_d.TestSource, context, data.Data.Schema, problems).ConfigureAwait(false);
+                validationTable = await ExtractOtherAsync(_d.ValidationSource, context, data.Data.Schema, problems).ConfigureAwait(false);
                 if (problems.Count > 0)
                 {
                     throw new PipelineValidationException(problems, source);
@@ -165,6 +153,12 @@ public sealed class TrainingPipeline
                     throw new DataValidationException(PipelineStage.DataQuality, _d.TestSource!.Name, $"The test source {_d.TestSource!.Name} has no rows with a label.");
                 }
 
+                validationTable = validationTable is null ? null : HandleMissingLabels(validationTable, _d.ValidationSource!.Name).Kept;
+                if (validationTable is { RowCount: 0 })
+                {
+                    throw new DataValidationException(PipelineStage.DataQuality, _d.ValidationSource!.Name, $"The validation source {_d.ValidationSource!.Name} has no rows with a label.");
+                }
+
                 return System.Threading.Tasks.Task.FromResult((report, kept, test));
             }).ConfigureAwait(false);
 
@@ -174,7 +168,7 @@ public sealed class TrainingPipeline
                 var options = new SplitOptions
                 {
                     TestFraction = testTable is null ? _d.Split.TestFraction : 0,
-                    ValidationFraction = _d.Split.ValidationFraction,
+                    ValidationFraction = validationTable is null ? _d.Split.ValidationFraction : 0,
                     Strategy = _d.Split.Strategy,
                     GroupColumn = _d.Split.GroupColumn,
                 };
@@ -194,9 +188,10 @@ public sealed class TrainingPipeline
                 }
 
                 DataTable testPart = testTable is null ? table.Subset(parts.Test) : testTable;
+                DataTable validationPart = validationTable ?? table.Subset(parts.Validation);
                 return System.Threading.Tasks.Task.FromResult((
                     encoding.Apply(trainRaw),
-                    encoding.Apply(table.Subset(parts.Validation).WithoutColumns(drop)),
+                    encoding.Apply(validationPart.WithoutColumns(drop.Where(c => validationPart.FindColumn(c) is not null).ToArray())),
                     encoding.Apply(testPart.WithoutColumns(drop.Where(c => testPart.FindColumn(c) is not null).ToArray())),
                     encoding));
             }).ConfigureAwait(false);
@@ -322,7 +317,7 @@ public sealed class TrainingPipeline
                 Task = _d.Task,
                 Trainer = _d.Trainer.Name,
                 Seed = _d.Seed,
-                Rows = table.RowCount + (testTable?.RowCount ?? 0),
+                Rows = table.RowCount + (testTable?.RowCount ?? 0) + (validationTable?.RowCount ?? 0),
                 TrainRows = train.RowCount,
                 ValidationRows = validation.RowCount,
                 TestRows = test.RowCount,
@@ -336,6 +331,21 @@ public sealed class TrainingPipeline
                 Timings = _timings,
                 Model = model,
             };
+        }
+
+        /// <summary>Reads a separate test or validation source and checks its schema against the training data's.</summary>
+        private async Task<DataTable?> ExtractOtherAsync(IDataSource? other, ExtractionContext context, DataViewSchema trainSchema, List<string> problems)
+        {
+            if (other is null)
+            {
+                return null;
+            }
+
+            ExtractedData data = await other.ExtractAsync(context, _ct).ConfigureAwait(false);
+            SchemaValidator.ValidateTestSchema(_d, trainSchema, data.Data.Schema, problems, other.Name);
+            DataTable table = DataTable.FromDataView(data.Data, other.Name, _ct, _d.Ignored);
+            Diagnostics.Extracted(_logger, table.RowCount, table.Columns.Count, other.Name);
+            return table;
         }
 
         /// <summary>Runs an ML.NET fit off the caller's thread; it cannot be interrupted, so cancellation is observed when it returns.</summary>
