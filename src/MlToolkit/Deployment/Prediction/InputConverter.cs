@@ -22,7 +22,9 @@ internal sealed class InputConverter
     }
 
     /// <summary>Validates and converts; returns the table and, per row, the fields whose category was unseen.</summary>
-    public (DataTable Table, List<string>[] Unseen) Convert(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    /// <param name="rows">The rows.</param>
+    /// <param name="batch">Whether the caller sent a batch (errors then name the row, even in a batch of one).</param>
+    public (DataTable Table, List<string>[] Unseen) Convert(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, bool batch)
     {
         int n = rows.Count;
         var columns = new List<DataTableColumn>();
@@ -37,7 +39,7 @@ internal sealed class InputConverter
                 {
                     if (!_manifest.Inputs.Any(c => c.Name == key))
                     {
-                        throw Error(key, $"is not an input of the model (its inputs are: {string.Join(", ", _manifest.Inputs.Select(c => c.Name))}).", n > 1 ? r : null);
+                        throw Error(key, $"is not an input of the model (its inputs are: {string.Join(", ", _manifest.Inputs.Select(c => c.Name))}).", batch ? r : null);
                     }
                 }
             }
@@ -51,12 +53,12 @@ internal sealed class InputConverter
                     var texts = new string?[n];
                     for (int r = 0; r < n; r++)
                     {
-                        texts[r] = Text(Field(rows[r], input.Name, r, n), input.Name, r, n);
+                        texts[r] = Text(Field(rows[r], input.Name, r, batch), input.Name, r, batch);
                         if (texts[r] is { } value && _categories.TryGetValue(input.Name, out HashSet<string>? seen) && !seen.Contains(value))
                         {
                             if (_options.UnseenCategories == UnseenCategoryPolicy.Reject)
                             {
-                                throw Error(input.Name, "has a category that was not in the training data (unseen categories are refused).", n > 1 ? r : null);
+                                throw Error(input.Name, "has a category that was not in the training data (unseen categories are refused).", batch ? r : null);
                             }
 
                             unseen[r].Add(input.Name);
@@ -69,7 +71,7 @@ internal sealed class InputConverter
                     var flags = new bool[n];
                     for (int r = 0; r < n; r++)
                     {
-                        flags[r] = Boolean(Field(rows[r], input.Name, r, n), input.Name, r, n);
+                        flags[r] = Boolean(Field(rows[r], input.Name, r, batch), input.Name, r, batch);
                     }
 
                     columns.Add(new BooleanColumn(input.Name, flags));
@@ -79,7 +81,7 @@ internal sealed class InputConverter
                     var vector = new float[n * size];
                     for (int r = 0; r < n; r++)
                     {
-                        Vector(Field(rows[r], input.Name, r, n), input.Name, size, r, n).CopyTo(vector, r * size);
+                        Vector(Field(rows[r], input.Name, r, batch), input.Name, size, r, batch).CopyTo(vector, r * size);
                     }
 
                     columns.Add(new VectorColumn(input.Name, size, vector));
@@ -88,7 +90,7 @@ internal sealed class InputConverter
                     var numbers = new float[n];
                     for (int r = 0; r < n; r++)
                     {
-                        numbers[r] = Number(Field(rows[r], input.Name, r, n), input.Name, r, n, allowMissing: true);
+                        numbers[r] = Number(Field(rows[r], input.Name, r, batch), input.Name, r, batch, allowMissing: true);
                     }
 
                     columns.Add(new NumberColumn(input.Name, numbers));
@@ -109,17 +111,17 @@ internal sealed class InputConverter
             _ => new NumberColumn(c.Name, [0f]),
         }));
 
-    private object? Field(IReadOnlyDictionary<string, object?> row, string name, int r, int n)
+    private object? Field(IReadOnlyDictionary<string, object?> row, string name, int r, bool batch)
     {
         if (!row.TryGetValue(name, out object? value))
         {
-            throw Error(name, "is missing; the model needs it (send null for a missing number or text).", n > 1 ? r : null);
+            throw Error(name, "is missing; the model needs it (send null for a missing number or text).", batch ? r : null);
         }
 
         return value is JsonElement { ValueKind: JsonValueKind.Null } ? null : value;
     }
 
-    private float Number(object? value, string name, int r, int n, bool allowMissing)
+    private float Number(object? value, string name, int r, bool batch, bool allowMissing)
     {
         double number;
         switch (value)
@@ -133,49 +135,49 @@ internal sealed class InputConverter
                 number = System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
                 break;
             default:
-                throw Error(name, $"must be a number but is {Describe(value)}.", n > 1 ? r : null);
+                throw Error(name, $"must be a number but is {Describe(value)}.", batch ? r : null);
         }
 
         if (!double.IsFinite(number))
         {
-            throw Error(name, "must be a finite number (send null for a missing value).", n > 1 ? r : null);
+            throw Error(name, "must be a finite number (send null for a missing value).", batch ? r : null);
         }
 
         if (Math.Abs(number) > float.MaxValue)
         {
-            throw Error(name, "is beyond the range of a 32-bit float.", n > 1 ? r : null);
+            throw Error(name, "is beyond the range of a 32-bit float.", batch ? r : null);
         }
 
         return (float)number;
     }
 
-    private string? Text(object? value, string name, int r, int n) => value switch
+    private string? Text(object? value, string name, int r, bool batch) => value switch
     {
         null => null,
         string s => s.Length == 0 ? null : s,
         JsonElement { ValueKind: JsonValueKind.String } json => json.GetString() is { Length: > 0 } s ? s : null,
-        _ => throw Error(name, $"must be text but is {Describe(value)}.", n > 1 ? r : null),
+        _ => throw Error(name, $"must be text but is {Describe(value)}.", batch ? r : null),
     };
 
-    private bool Boolean(object? value, string name, int r, int n) => value switch
+    private bool Boolean(object? value, string name, int r, bool batch) => value switch
     {
         bool b => b,
         JsonElement { ValueKind: JsonValueKind.True } => true,
         JsonElement { ValueKind: JsonValueKind.False } => false,
-        _ => throw Error(name, $"must be true or false but is {Describe(value)}.", n > 1 ? r : null),
+        _ => throw Error(name, $"must be true or false but is {Describe(value)}.", batch ? r : null),
     };
 
-    private float[] Vector(object? value, string name, int size, int r, int n)
+    private float[] Vector(object? value, string name, int size, int r, bool batch)
     {
         IEnumerable<object?> items = value switch
         {
             JsonElement { ValueKind: JsonValueKind.Array } json => json.EnumerateArray().Select(e => (object?)e),
-            string => throw Error(name, $"must be an array of {size} numbers but is text.", n > 1 ? r : null),
+            string => throw Error(name, $"must be an array of {size} numbers but is text.", batch ? r : null),
             IEnumerable list => list.Cast<object?>(),
-            _ => throw Error(name, $"must be an array of {size} numbers but is {Describe(value)}.", n > 1 ? r : null),
+            _ => throw Error(name, $"must be an array of {size} numbers but is {Describe(value)}.", batch ? r : null),
         };
-        float[] result = items.Select(v => Number(v, name, r, n, allowMissing: false)).ToArray();
-        return result.Length == size ? result : throw Error(name, $"must have {size} numbers but has {result.Length}.", n > 1 ? r : null);
+        float[] result = items.Select(v => Number(v, name, r, batch, allowMissing: false)).ToArray();
+        return result.Length == size ? result : throw Error(name, $"must have {size} numbers but has {result.Length}.", batch ? r : null);
     }
 
     private static string Describe(object? value) => value switch

@@ -37,7 +37,7 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     public Prediction Predict(IReadOnlyDictionary<string, object?> row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return PredictBatch([row])[0];
+        return Score([row], batch: false)[0];
     }
 
     /// <summary>Predicts a batch of rows with one pass through the model.</summary>
@@ -52,13 +52,13 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
             throw new PredictionInputException(Registry.Name, "(batch)", $"has {rows.Count} rows, more than the {Options.MaxBatchSize} allowed.");
         }
 
-        if (rows.Count == 0)
-        {
-            return [];
-        }
+        return rows.Count == 0 ? [] : Score(rows, batch: true);
+    }
 
+    private List<Prediction> Score(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, bool batch)
+    {
         Served served = Current;
-        (DataTable table, List<string>[] unseen) = served.State.Converter.Convert(rows);
+        (DataTable table, List<string>[] unseen) = served.State.Converter.Convert(rows, batch);
         CountUnseen(unseen.Sum(u => u.Count));
         ModelManifest manifest = served.Model.Manifest;
         IDataView scored = served.Model.Transformer.Transform(table);

@@ -94,7 +94,7 @@ public sealed class EnginePool<TInput, TOutput>
     where TInput : class
     where TOutput : class, new()
 {
-    private readonly (string Name, Func<TInput, object?> Get, HashSet<string>? Categories)[] _checks;
+    private readonly (string Name, Func<TInput, object?> Get, HashSet<string>? Categories, int? Size)[] _checks;
 
     internal EnginePool(LoadedModel model)
     {
@@ -117,28 +117,37 @@ public sealed class EnginePool<TInput, TOutput>
             .Select(c => (c.ColumnName, Member: typeof(TInput).GetMember(c.MemberName, BindingFlags.Public | BindingFlags.Instance).FirstOrDefault()))
             .Select(c => (c.ColumnName, Get: c.Member switch
             {
-                PropertyInfo { PropertyType: var t } p when t == typeof(float) || t == typeof(double) || t == typeof(string) => (Func<TInput, object?>)p.GetValue,
-                FieldInfo { FieldType: var t } f when t == typeof(float) || t == typeof(double) || t == typeof(string) => f.GetValue,
+                PropertyInfo { PropertyType: var t } p when Checked(t) => (Func<TInput, object?>)p.GetValue,
+                FieldInfo { FieldType: var t } f when Checked(t) => f.GetValue,
                 _ => null,
             }))
             .Where(c => c.Get is not null)
-            .Select(c => (c.ColumnName, c.Get!, inputs[c.ColumnName].Categories is { Count: > 0 } cats ? cats.ToHashSet(StringComparer.Ordinal) : null))
+            .Select(c => (c.ColumnName, c.Get!, inputs[c.ColumnName].Categories is { Count: > 0 } cats ? cats.ToHashSet(StringComparer.Ordinal) : null, inputs[c.ColumnName].Size))
             .ToArray();
     }
 
     internal ObjectPool<PredictionEngine<TInput, TOutput>> Pool { get; }
 
+    private static bool Checked(Type type)
+        => type == typeof(float) || type == typeof(double) || type == typeof(string) || type == typeof(float[]) || type == typeof(double[]);
+
     /// <summary>Refuses infinite numbers; counts (or refuses) unseen categories.</summary>
     internal int Check(TInput input, UnseenCategoryPolicy policy, string model)
     {
         int unseen = 0;
-        foreach ((string name, Func<TInput, object?> get, HashSet<string>? categories) in _checks)
+        foreach ((string name, Func<TInput, object?> get, HashSet<string>? categories, int? size) in _checks)
         {
-            switch (get(input))
+            object? value = get(input);
+            switch (value)
             {
                 case float f when float.IsInfinity(f):
                 case double d when double.IsInfinity(d):
                     throw new PredictionInputException(model, name, "must be a finite number (NaN is a missing value).");
+                case Array array when size is { } expected && array.Length != expected:
+                    throw new PredictionInputException(model, name, $"must have {expected} numbers but has {array.Length}.");
+                case float[] vector when Array.Exists(vector, float.IsInfinity):
+                case double[] other when Array.Exists(other, double.IsInfinity):
+                    throw new PredictionInputException(model, name, "must hold finite numbers only (NaN is a missing value).");
                 case string s when categories is not null && s.Length > 0 && !categories.Contains(s):
                     if (policy == UnseenCategoryPolicy.Reject)
                     {
