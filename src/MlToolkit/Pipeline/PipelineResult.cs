@@ -40,8 +40,13 @@ public sealed class PipelineResult
     /// <summary>Metrics on the test data.</summary>
     public required EvaluationResult Metrics { get; init; }
 
-    /// <summary>Metrics on the training data (for over- and underfitting checks).</summary>
-    public required EvaluationResult TrainingMetrics { get; init; }
+    /// <summary>
+    /// Metrics on the training data (for over- and underfitting checks). Computed on first use (a validator or a registry
+    /// publish may already have needed them), because scoring the whole training part costs a noticeable share of a fit.
+    /// </summary>
+    public EvaluationResult TrainingMetrics => LazyTrainingMetrics.Value;
+
+    internal Lazy<EvaluationResult> LazyTrainingMetrics { get; init; } = null!;
 
     /// <summary>Metrics on the validation part, when there is one.</summary>
     public EvaluationResult? ValidationMetrics { get; init; }

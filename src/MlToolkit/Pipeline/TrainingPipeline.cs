@@ -222,7 +222,7 @@ public sealed class TrainingPipeline
             }).ConfigureAwait(false);
 
             // 6. Evaluation.
-            (EvaluationResult testMetrics, EvaluationResult trainMetrics, EvaluationResult? validationMetrics) = await StageAsync(PipelineStage.Evaluation, $"Evaluating on {test.RowCount} rows", () =>
+            (EvaluationResult testMetrics, Lazy<EvaluationResult> trainMetrics, EvaluationResult? validationMetrics) = await StageAsync(PipelineStage.Evaluation, $"Evaluating on {test.RowCount} rows", () =>
             {
                 EvaluationResult Evaluate(DataTable data, string name)
                 {
@@ -238,7 +238,9 @@ public sealed class TrainingPipeline
 
                 EvaluationResult t = Evaluate(test, "test");
                 Diagnostics.Metrics(_logger, string.Join(", ", t.Metrics.Select(m => FormattableString.Invariant($"{m.Key}={m.Value:G4}"))));
-                return System.Threading.Tasks.Task.FromResult((t, Evaluate(train, "training"), validation.RowCount > 0 ? Evaluate(validation, "validation") : null));
+                // Training metrics are computed on first use only: a plain run does not pay for scoring the training part.
+                var training = new Lazy<EvaluationResult>(() => Evaluate(train, "training"), LazyThreadSafetyMode.ExecutionAndPublication);
+                return System.Threading.Tasks.Task.FromResult((t, training, validation.RowCount > 0 ? Evaluate(validation, "validation") : null));
             }).ConfigureAwait(false);
 
             // 7. Validation.
@@ -249,7 +251,7 @@ public sealed class TrainingPipeline
                 {
                     var gates = new List<GateResult>();
                     FitDiagnosis? diagnosis = null;
-                    var context = new ValidationContext(model, testMetrics, validationMetrics, trainMetrics)
+                    var context = new ValidationContext(model, testMetrics, validationMetrics, () => trainMetrics.Value)
                     {
                         HeldOutData = validation.RowCount > 0 ? validation : test,
                         TrainingData = train,
@@ -297,7 +299,7 @@ public sealed class TrainingPipeline
                             _ct.ThrowIfCancellationRequested();
                             var context = new DeploymentContext(model, testMetrics, verdict, _d.Seed)
                             {
-                                TrainingMetrics = trainMetrics,
+                                TrainingMetrics = trainMetrics.Value,
                                 ValidationMetrics = validationMetrics,
                                 TrainingData = train,
                                 DataFingerprint = fingerprint ??= DataFingerprint.Compute(train),
@@ -323,7 +325,7 @@ public sealed class TrainingPipeline
                 TestRows = test.RowCount,
                 DataQuality = quality,
                 Metrics = testMetrics,
-                TrainingMetrics = trainMetrics,
+                LazyTrainingMetrics = trainMetrics,
                 ValidationMetrics = validationMetrics,
                 Validation = verdict,
                 Deployments = deployments,

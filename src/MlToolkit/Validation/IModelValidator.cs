@@ -17,12 +17,46 @@ public interface IModelValidator
 }
 
 /// <summary>What a validator gets.</summary>
-/// <param name="Model">The trained model.</param>
-/// <param name="TestMetrics">Metrics on the test data (or the separate test source).</param>
-/// <param name="ValidationMetrics">Metrics on the validation part, when the split has one.</param>
-/// <param name="TrainingMetrics">Metrics on the training part.</param>
-public sealed record ValidationContext(TrainedModel Model, EvaluationResult TestMetrics, EvaluationResult? ValidationMetrics, EvaluationResult TrainingMetrics)
+public sealed record ValidationContext
 {
+    private readonly Lazy<EvaluationResult> _trainingMetrics;
+
+    /// <summary>Creates a context.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="testMetrics">Metrics on the test data (or the separate test source).</param>
+    /// <param name="validationMetrics">Metrics on the validation part, when there is one.</param>
+    /// <param name="trainingMetrics">Metrics on the training part.</param>
+    public ValidationContext(TrainedModel model, EvaluationResult testMetrics, EvaluationResult? validationMetrics, EvaluationResult trainingMetrics)
+        : this(model, testMetrics, validationMetrics, () => trainingMetrics)
+    {
+    }
+
+    /// <summary>Creates a context whose training metrics are computed only if a validator reads them.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="testMetrics">Metrics on the test data (or the separate test source).</param>
+    /// <param name="validationMetrics">Metrics on the validation part, when there is one.</param>
+    /// <param name="trainingMetrics">Computes the metrics on the training part, once, on first use.</param>
+    public ValidationContext(TrainedModel model, EvaluationResult testMetrics, EvaluationResult? validationMetrics, Func<EvaluationResult> trainingMetrics)
+    {
+        ArgumentNullException.ThrowIfNull(trainingMetrics);
+        Model = model;
+        TestMetrics = testMetrics;
+        ValidationMetrics = validationMetrics;
+        _trainingMetrics = new Lazy<EvaluationResult>(trainingMetrics, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The trained model.</summary>
+    public TrainedModel Model { get; init; }
+
+    /// <summary>Metrics on the test data (or the separate test source).</summary>
+    public EvaluationResult TestMetrics { get; init; }
+
+    /// <summary>Metrics on the validation part, when the split has one.</summary>
+    public EvaluationResult? ValidationMetrics { get; init; }
+
+    /// <summary>Metrics on the training part (computed on first use).</summary>
+    public EvaluationResult TrainingMetrics => _trainingMetrics.Value;
+
     /// <summary>
     /// The held-out data validators judge on: the validation part when the split has one, otherwise the test data. Its
     /// label is encoded as the trainer saw it (boolean, key or number), so another model (the one in production, a
