@@ -94,7 +94,10 @@ public sealed class EnginePool<TInput, TOutput>
     where TInput : class
     where TOutput : class, new()
 {
-    private readonly (string Name, Func<TInput, object?> Get, HashSet<string>? Categories, int? Size)[] _checks;
+    private readonly (string Name, Func<TInput, float> Get)[] _floats;
+    private readonly (string Name, Func<TInput, double> Get)[] _doubles;
+    private readonly (string Name, Func<TInput, string?> Get, HashSet<string> Categories)[] _texts;
+    private readonly (string Name, Func<TInput, float[]?> Get, int? Size)[] _vectors;
 
     internal EnginePool(LoadedModel model)
     {
@@ -110,56 +113,83 @@ public sealed class EnginePool<TInput, TOutput>
             throw new ModelRegistryException(model.Manifest.Name, model.Manifest.Version, $"cannot be served with input type {typeof(TInput).Name}: {ex.Message}", null, ex);
         }
 
+        // ML.NET's own mapping of TInput's members to columns ([ColumnName], [NoColumn]…), read through compiled accessors
+        // (no reflection or boxing per call).
         var inputs = model.Manifest.Inputs.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        // ML.NET's own mapping of TInput's members to columns ([ColumnName], [NoColumn]…).
-        _checks = Microsoft.ML.Data.SchemaDefinition.Create(typeof(TInput), Microsoft.ML.Data.SchemaDefinition.Direction.Read)
+        var members = Microsoft.ML.Data.SchemaDefinition.Create(typeof(TInput), Microsoft.ML.Data.SchemaDefinition.Direction.Read)
             .Where(c => inputs.ContainsKey(c.ColumnName))
             .Select(c => (c.ColumnName, Member: typeof(TInput).GetMember(c.MemberName, BindingFlags.Public | BindingFlags.Instance).FirstOrDefault()))
-            .Select(c => (c.ColumnName, Get: c.Member switch
-            {
-                PropertyInfo { PropertyType: var t } p when Checked(t) => (Func<TInput, object?>)p.GetValue,
-                FieldInfo { FieldType: var t } f when Checked(t) => f.GetValue,
-                _ => null,
-            }))
-            .Where(c => c.Get is not null)
-            .Select(c => (c.ColumnName, c.Get!, inputs[c.ColumnName].Categories is { Count: > 0 } cats ? cats.ToHashSet(StringComparer.Ordinal) : null, inputs[c.ColumnName].Size))
-            .ToArray();
+            .Where(c => c.Member is PropertyInfo { CanRead: true } or FieldInfo)
+            .Select(c => (c.ColumnName, Type: c.Member is PropertyInfo p ? p.PropertyType : ((FieldInfo)c.Member!).FieldType, c.Member!))
+            .ToList();
+        _floats = [.. members.Where(m => m.Type == typeof(float)).Select(m => (m.ColumnName, Accessor<float>(m.Item3)))];
+        _doubles = [.. members.Where(m => m.Type == typeof(double)).Select(m => (m.ColumnName, Accessor<double>(m.Item3)))];
+        _texts = [.. members.Where(m => m.Type == typeof(string) && inputs[m.ColumnName].Categories is { Count: > 0 })
+            .Select(m => (m.ColumnName, Accessor<string?>(m.Item3), inputs[m.ColumnName].Categories!.ToHashSet(StringComparer.Ordinal)))];
+        _vectors = [.. members.Where(m => m.Type == typeof(float[])).Select(m => (m.ColumnName, Accessor<float[]?>(m.Item3), inputs[m.ColumnName].Size))];
     }
 
     internal ObjectPool<PredictionEngine<TInput, TOutput>> Pool { get; }
 
-    private static bool Checked(Type type)
-        => type == typeof(float) || type == typeof(double) || type == typeof(string) || type == typeof(float[]) || type == typeof(double[]);
-
-    /// <summary>Refuses infinite numbers; counts (or refuses) unseen categories.</summary>
+    /// <summary>Refuses infinite numbers and wrong vector lengths; counts (or refuses) unseen categories.</summary>
     internal int Check(TInput input, UnseenCategoryPolicy policy, string model)
     {
-        int unseen = 0;
-        foreach ((string name, Func<TInput, object?> get, HashSet<string>? categories, int? size) in _checks)
+        foreach ((string name, Func<TInput, float> get) in _floats)
         {
-            object? value = get(input);
-            switch (value)
+            if (float.IsInfinity(get(input)))
             {
-                case float f when float.IsInfinity(f):
-                case double d when double.IsInfinity(d):
-                    throw new PredictionInputException(model, name, "must be a finite number (NaN is a missing value).");
-                case Array array when size is { } expected && array.Length != expected:
-                    throw new PredictionInputException(model, name, $"must have {expected} numbers but has {array.Length}.");
-                case float[] vector when Array.Exists(vector, float.IsInfinity):
-                case double[] other when Array.Exists(other, double.IsInfinity):
-                    throw new PredictionInputException(model, name, "must hold finite numbers only (NaN is a missing value).");
-                case string s when categories is not null && s.Length > 0 && !categories.Contains(s):
-                    if (policy == UnseenCategoryPolicy.Reject)
-                    {
-                        throw new PredictionInputException(model, name, "has a category that was not in the training data (unseen categories are refused).");
-                    }
+                throw new PredictionInputException(model, name, "must be a finite number (NaN is a missing value).");
+            }
+        }
 
-                    unseen++;
-                    break;
+        foreach ((string name, Func<TInput, double> get) in _doubles)
+        {
+            if (double.IsInfinity(get(input)))
+            {
+                throw new PredictionInputException(model, name, "must be a finite number (NaN is a missing value).");
+            }
+        }
+
+        foreach ((string name, Func<TInput, float[]?> get, int? size) in _vectors)
+        {
+            float[]? vector = get(input);
+            if (vector is null)
+            {
+                continue;
+            }
+
+            if (size is { } expected && vector.Length != expected)
+            {
+                throw new PredictionInputException(model, name, $"must have {expected} numbers but has {vector.Length}.");
+            }
+
+            if (Array.Exists(vector, float.IsInfinity))
+            {
+                throw new PredictionInputException(model, name, "must hold finite numbers only (NaN is a missing value).");
+            }
+        }
+
+        int unseen = 0;
+        foreach ((string name, Func<TInput, string?> get, HashSet<string> categories) in _texts)
+        {
+            if (get(input) is { Length: > 0 } value && !categories.Contains(value))
+            {
+                if (policy == UnseenCategoryPolicy.Reject)
+                {
+                    throw new PredictionInputException(model, name, "has a category that was not in the training data (unseen categories are refused).");
+                }
+
+                unseen++;
             }
         }
 
         return unseen;
+    }
+
+    private static Func<TInput, T> Accessor<T>(MemberInfo member)
+    {
+        System.Linq.Expressions.ParameterExpression input = System.Linq.Expressions.Expression.Parameter(typeof(TInput), "input");
+        return System.Linq.Expressions.Expression.Lambda<Func<TInput, T>>(System.Linq.Expressions.Expression.MakeMemberAccess(input, member), input).Compile();
     }
 
     private sealed class Policy(LoadedModel model) : PooledObjectPolicy<PredictionEngine<TInput, TOutput>>
