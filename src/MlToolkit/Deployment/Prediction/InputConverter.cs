@@ -11,6 +11,7 @@ internal sealed class InputConverter
     private readonly ModelManifest _manifest;
     private readonly PredictionServiceOptions _options;
     private readonly Dictionary<string, HashSet<string>> _categories;
+    private readonly HashSet<string> _inputNames;
 
     public InputConverter(ModelManifest manifest, PredictionServiceOptions options)
     {
@@ -19,6 +20,7 @@ internal sealed class InputConverter
         _categories = manifest.Inputs
             .Where(c => c.Categories is { Count: > 0 })
             .ToDictionary(c => c.Name, c => c.Categories!.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        _inputNames = manifest.Inputs.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Validates and converts; returns the table and, per row, the fields whose category was unseen.</summary>
@@ -99,6 +101,54 @@ internal sealed class InputConverter
         }
 
         return (new DataTable(columns), unseen);
+    }
+
+    /// <summary>
+    /// Validates one row and returns its values in manifest input order (a float, a bool, a string or null, or a float
+    /// vector), with the fields whose category was unseen.
+    /// </summary>
+    public object?[] ConvertRow(IReadOnlyDictionary<string, object?> row, List<string> unseen)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (_options.UnknownFields == UnknownFieldPolicy.Reject && row.Keys.FirstOrDefault(k => !_inputNames.Contains(k)) is { } unknown)
+        {
+            throw Error(unknown, $"is not an input of the model (its inputs are: {string.Join(", ", _manifest.Inputs.Select(c => c.Name))}).", null);
+        }
+
+        var values = new object?[_manifest.Inputs.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            ManifestColumn input = _manifest.Inputs[i];
+            object? value = Field(row, input.Name, 0, false);
+            switch (input.Kind)
+            {
+                case "Text":
+                    string? text = Text(value, input.Name, 0, false);
+                    if (text is not null && _categories.TryGetValue(input.Name, out HashSet<string>? seen) && !seen.Contains(text))
+                    {
+                        if (_options.UnseenCategories == UnseenCategoryPolicy.Reject)
+                        {
+                            throw Error(input.Name, "has a category that was not in the training data (unseen categories are refused).", null);
+                        }
+
+                        unseen.Add(input.Name);
+                    }
+
+                    values[i] = text;
+                    break;
+                case "Boolean":
+                    values[i] = Boolean(value, input.Name, 0, false);
+                    break;
+                case "Vector":
+                    values[i] = Vector(value, input.Name, input.Size ?? 0, 0, false);
+                    break;
+                default:
+                    values[i] = Number(value, input.Name, 0, false, allowMissing: true);
+                    break;
+            }
+        }
+
+        return values;
     }
 
     /// <summary>One row with zeros, false, the first category and zero vectors, for trial predictions.</summary>

@@ -30,6 +30,9 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     {
     }
 
+    /// <summary>Whether single rows of the served version go through pooled engines (otherwise through a one-row batch).</summary>
+    internal bool UsesPooledEngines => Current.State.Fast is not null;
+
     /// <summary>Predicts one row.</summary>
     /// <param name="row">Field values by input name.</param>
     /// <returns>The prediction.</returns>
@@ -37,6 +40,15 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     public Prediction Predict(IReadOnlyDictionary<string, object?> row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        Served served = Current;
+        if (served.State.Fast is { } fast)
+        {
+            var unseen = new List<string>();
+            object?[] values = served.State.Converter.ConvertRow(row, unseen);
+            CountUnseen(unseen.Count);
+            return fast.Predict(values, served.Model.Manifest, unseen);
+        }
+
         return Score([row], batch: false)[0];
     }
 
@@ -129,14 +141,21 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     protected override InputSchemaState CreateState(LoadedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new InputSchemaState(new InputConverter(model.Manifest, Options));
+        return new InputSchemaState(new InputConverter(model.Manifest, Options), DynamicRowEngine.TryCreate(model));
     }
 }
 
 /// <summary>What the untyped service keeps per version: the checks built from its manifest.</summary>
 public sealed class InputSchemaState
 {
-    internal InputSchemaState(InputConverter converter) => Converter = converter;
+    internal InputSchemaState(InputConverter converter, DynamicRowEngine? fast)
+    {
+        Converter = converter;
+        Fast = fast;
+    }
 
     internal InputConverter Converter { get; }
+
+    /// <summary>Pooled engines over types emitted from the manifest, for single rows; <see langword="null"/> when the model cannot be served that way (the batch path is used).</summary>
+    internal DynamicRowEngine? Fast { get; }
 }

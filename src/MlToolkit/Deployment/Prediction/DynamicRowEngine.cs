@@ -1,0 +1,199 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Reflection.Emit;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlToolkit.Deployment.Registry;
+
+namespace MlToolkit.Deployment.Prediction;
+
+/// <summary>
+/// Fast single-row scoring for untyped requests. ML.NET's <c>PredictionEngine</c> needs CLR types, so input and output
+/// types are emitted from the manifest (public fields with <c>[ColumnName]</c> and <c>[VectorType]</c>) once per loaded
+/// version, and engines over them are pooled, one per concurrent caller, never shared. A row then costs a few
+/// microseconds instead of a <c>Transform</c> and a cursor (about a millisecond).
+/// </summary>
+internal sealed class DynamicRowEngine
+{
+    private static readonly ModuleBuilder Module = AssemblyBuilder
+        .DefineDynamicAssembly(new AssemblyName("MlToolkit.DynamicRows"), AssemblyBuilderAccess.Run)
+        .DefineDynamicModule("MlToolkit.DynamicRows");
+
+    private static int _types;
+
+    private readonly ObjectPool<Slot> _pool;
+    private readonly Action<object, object?>[] _setters;
+    private readonly Func<object, float>? _score;
+    private readonly Func<object, float>? _probability;
+    private readonly Func<object, bool>? _binaryLabel;
+    private readonly Func<object, string?>? _classLabel;
+    private readonly Func<object, float[]?>? _classScores;
+
+    private DynamicRowEngine(LoadedModel model)
+    {
+        ModelManifest manifest = model.Manifest;
+        Type input = EmitInput(manifest);
+        Type output = EmitOutput(manifest.Task);
+        Type engineType = typeof(Engine<,>).MakeGenericType(input, output);
+        Func<IRowEngine> create = () => (IRowEngine)Activator.CreateInstance(engineType, model.MLContext, model.Transformer, model.InputSchema)!;
+        _pool = new DefaultObjectPool<Slot>(new SlotPolicy(create, input), Math.Max(4, Environment.ProcessorCount * 2));
+        _pool.Return(_pool.Get()); // creating one engine checks the emitted types against the model
+        _setters = [.. manifest.Inputs.Select((c, i) => Setter(input.GetField($"f{i}")!))];
+        _score = Getter<float>(output, "Score", manifest.Task != MlTask.MulticlassClassification);
+        _probability = Getter<float>(output, "Probability", manifest.Task == MlTask.BinaryClassification);
+        _binaryLabel = Getter<bool>(output, "PredictedLabel", manifest.Task == MlTask.BinaryClassification);
+        _classLabel = Getter<string?>(output, "PredictedLabel", manifest.Task == MlTask.MulticlassClassification);
+        _classScores = Getter<float[]?>(output, "Score", manifest.Task == MlTask.MulticlassClassification);
+    }
+
+    private interface IRowEngine
+    {
+        object Predict(object input);
+    }
+
+    /// <summary>Creates the engine, or returns <see langword="null"/> when the model cannot be served this way.</summary>
+    public static DynamicRowEngine? TryCreate(LoadedModel model)
+    {
+        try
+        {
+            return new DynamicRowEngine(model);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Scores one validated row (values in manifest input order).</summary>
+    public Prediction Predict(object?[] values, ModelManifest manifest, IReadOnlyList<string> unseen)
+    {
+        Slot slot = _pool.Get();
+        try
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                _setters[i](slot.Input, values[i]);
+            }
+
+            object output = slot.Engine.Predict(slot.Input);
+            switch (manifest.Task)
+            {
+                case MlTask.BinaryClassification:
+                    return new Prediction(manifest.Version, manifest.Classes[_binaryLabel!(output) ? 1 : 0], _score!(output), _probability!(output), null, unseen);
+                case MlTask.MulticlassClassification:
+                    float[] scores = _classScores!(output) ?? [];
+                    var classes = new Dictionary<string, float>(StringComparer.Ordinal);
+                    for (int c = 0; c < manifest.Classes.Count && c < scores.Length; c++)
+                    {
+                        classes[manifest.Classes[c]] = scores[c];
+                    }
+
+                    return new Prediction(manifest.Version, _classLabel!(output), null, null, classes, unseen);
+                default:
+                    return new Prediction(manifest.Version, null, _score!(output), null, null, unseen);
+            }
+        }
+        finally
+        {
+            _pool.Return(slot);
+        }
+    }
+
+    private static Type EmitInput(ModelManifest manifest)
+    {
+        TypeBuilder type = Module.DefineType($"Input{Interlocked.Increment(ref _types)}", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class);
+        for (int i = 0; i < manifest.Inputs.Count; i++)
+        {
+            ManifestColumn column = manifest.Inputs[i];
+            Type fieldType = column.Kind switch
+            {
+                "Text" => typeof(string),
+                "Boolean" => typeof(bool),
+                "Vector" => typeof(float[]),
+                "Number" => typeof(float),
+                _ => throw new NotSupportedException($"Input kind {column.Kind}."),
+            };
+            FieldBuilder field = type.DefineField($"f{i}", fieldType, FieldAttributes.Public);
+            field.SetCustomAttribute(new CustomAttributeBuilder(typeof(ColumnNameAttribute).GetConstructor([typeof(string)])!, [column.Name]));
+            if (column.Kind == "Vector")
+            {
+                field.SetCustomAttribute(new CustomAttributeBuilder(typeof(VectorTypeAttribute).GetConstructor([typeof(int[])])!, [new[] { column.Size ?? 0 }]));
+            }
+        }
+
+        type.DefineDefaultConstructor(MethodAttributes.Public);
+        return type.CreateType();
+    }
+
+    private static Type EmitOutput(MlTask task)
+    {
+        TypeBuilder type = Module.DefineType($"Output{Interlocked.Increment(ref _types)}", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class);
+        void Field(string name, Type fieldType) => type.DefineField(name, fieldType, FieldAttributes.Public);
+        switch (task)
+        {
+            case MlTask.BinaryClassification:
+                Field("PredictedLabel", typeof(bool));
+                Field("Score", typeof(float));
+                Field("Probability", typeof(float));
+                break;
+            case MlTask.MulticlassClassification:
+                Field("PredictedLabel", typeof(string));
+                Field("Score", typeof(float[]));
+                break;
+            default:
+                Field("Score", typeof(float));
+                break;
+        }
+
+        type.DefineDefaultConstructor(MethodAttributes.Public);
+        return type.CreateType();
+    }
+
+    private static Action<object, object?> Setter(FieldInfo field)
+    {
+        ParameterExpression target = Expression.Parameter(typeof(object), "target");
+        ParameterExpression value = Expression.Parameter(typeof(object), "value");
+        BinaryExpression assign = Expression.Assign(Expression.Field(Expression.Convert(target, field.DeclaringType!), field), Expression.Convert(value, field.FieldType));
+        return Expression.Lambda<Action<object, object?>>(assign, target, value).Compile();
+    }
+
+    private static Func<object, T>? Getter<T>(Type type, string name, bool wanted)
+    {
+        if (!wanted)
+        {
+            return null;
+        }
+
+        ParameterExpression target = Expression.Parameter(typeof(object), "target");
+        return Expression.Lambda<Func<object, T>>(Expression.Field(Expression.Convert(target, type), type.GetField(name)!), target).Compile();
+    }
+
+    private sealed class Slot(IRowEngine engine, object input)
+    {
+        public IRowEngine Engine { get; } = engine;
+
+        public object Input { get; } = input;
+    }
+
+    private sealed class SlotPolicy(Func<IRowEngine> create, Type input) : PooledObjectPolicy<Slot>
+    {
+        public override Slot Create() => new(create(), Activator.CreateInstance(input)!);
+
+        public override bool Return(Slot obj) => true;
+    }
+
+    private sealed class Engine<TIn, TOut> : IRowEngine
+        where TIn : class
+        where TOut : class, new()
+    {
+        private readonly PredictionEngine<TIn, TOut> _engine;
+
+        public Engine(MLContext ml, ITransformer transformer, DataViewSchema schema)
+        {
+            _engine = ml.Model.CreatePredictionEngine<TIn, TOut>(transformer, schema);
+        }
+
+        public object Predict(object input) => _engine.Predict((TIn)input);
+    }
+}
