@@ -43,6 +43,9 @@ public enum PipelineStage
     /// <summary>Splitting data into training, validation and test parts.</summary>
     Split,
 
+    /// <summary>Cross-validating the preparation and trainer: k folds, each fitted on the others and evaluated on its own rows.</summary>
+    CrossValidation,
+
     /// <summary>Preparation: imputation, encoding, scaling.</summary>
     Preparation,
 

@@ -45,4 +45,16 @@ internal static partial class Diagnostics
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Column '{Column}' is constant in the extracted data and cannot help the model")]
     public static partial void ConstantColumn(ILogger logger, string column);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Cross-validation fold {Fold} of {Folds}: {Metric} = {Value:G4} ({TrainRows} training rows, {TestRows} test rows)")]
+    public static partial void FoldFinished(ILogger logger, int fold, int folds, string metric, double value, int trainRows, int testRows);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Cross-validation ({Folds} folds, {Strategy}): {Metric} {Summary}")]
+    public static partial void CrossValidated(ILogger logger, int folds, string strategy, string metric, string summary);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "Cross-validation folds disagree: the standard deviation of {Metric} is {StandardDeviation:G3}, above {Max:G3} (fold values {Values}); a single split's estimate would depend on which rows it held out")]
+    public static partial void CrossValidationUnstable(ILogger logger, string metric, double standardDeviation, double max, string values);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "The class '{Class}' of the label '{Label}' has {Rows} rows, fewer than the {Folds} folds: some folds test on none of it")]
+    public static partial void SparseClass(ILogger logger, string @class, string label, int rows, int folds);
 }

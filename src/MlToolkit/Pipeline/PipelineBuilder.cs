@@ -6,6 +6,7 @@ using MlToolkit.Extraction;
 using MlToolkit.Preparation;
 using MlToolkit.Preparation.Split;
 using MlToolkit.Training;
+using MlToolkit.Training.CrossValidation;
 using MlToolkit.Validation;
 
 namespace MlToolkit.Pipeline;
@@ -41,6 +42,7 @@ public sealed class PipelineBuilder
     private LabelOptions? _label;
     private SplitOptions _split = new();
     private ITrainer? _trainer;
+    private CrossValidationOptions? _crossValidation;
     private IEvaluator _evaluator = DefaultEvaluator.Instance;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
@@ -174,6 +176,14 @@ public sealed class PipelineBuilder
         return this;
     }
 
+    /// <summary>Adds k-fold cross-validation (the verb is <c>CrossValidate(...)</c>, in <see cref="CrossValidationBuilderExtensions"/>).</summary>
+    /// <param name="options">The options, already validated.</param>
+    internal void SetCrossValidation(CrossValidationOptions options)
+    {
+        EnsureNotBuilt();
+        _crossValidation = options.Clone();
+    }
+
     /// <summary>Replaces the evaluator (the default is <see cref="DefaultEvaluator"/>).</summary>
     /// <param name="evaluator">The evaluator.</param>
     /// <returns>This builder.</returns>
@@ -280,6 +290,15 @@ public sealed class PipelineBuilder
             problems.Add($"The label '{_label.Column}' cannot be the split's group column.");
         }
 
+        if (_crossValidation is not null)
+        {
+            problems.AddRange(_crossValidation.Validate());
+            if (_crossValidation.Strategy == SplitStrategy.Grouped && _split.GroupColumn is null)
+            {
+                problems.Add("CrossValidation: the Grouped strategy groups by the split's group column, and the split has none; call Split(strategy: SplitStrategy.Grouped, groupColumn: \"...\").");
+            }
+        }
+
         if (problems.Count > 0)
         {
             throw new PipelineValidationException(problems);
@@ -295,6 +314,7 @@ public sealed class PipelineBuilder
             _preprocessors.Count > 0 ? [.. _preprocessors] : [new AutoPreprocessor()],
             new SplitOptions { TestFraction = _split.TestFraction, ValidationFraction = _split.ValidationFraction, Strategy = _split.Strategy, GroupColumn = _split.GroupColumn },
             _trainer!,
+            _crossValidation?.Clone(),
             _evaluator,
             [.. _validators],
             [.. _deployers],
@@ -327,6 +347,7 @@ internal sealed record PipelineDefinition(
     IReadOnlyList<IPreprocessor> Preprocessors,
     SplitOptions Split,
     ITrainer Trainer,
+    CrossValidationOptions? CrossValidation,
     IEvaluator Evaluator,
     IReadOnlyList<IModelValidator> Validators,
     IReadOnlyList<IDeployer> Deployers,
@@ -341,6 +362,14 @@ internal sealed record PipelineDefinition(
     public SplitStrategy ResolvedSplitStrategy => Split.Strategy == SplitStrategy.Auto
         ? (IsClassification ? SplitStrategy.Stratified : SplitStrategy.Random)
         : Split.Strategy;
+
+    /// <summary>How cross-validation deals rows into folds: its own strategy, or the split's grouping, or by task.</summary>
+    public SplitStrategy ResolvedFoldStrategy => CrossValidation is { Strategy: not SplitStrategy.Auto } cv
+        ? cv.Strategy
+        : Split.GroupColumn is not null ? SplitStrategy.Grouped : IsClassification ? SplitStrategy.Stratified : SplitStrategy.Random;
+
+    /// <summary>The columns dropped before preparation besides the label: ignored columns and the group key.</summary>
+    public string[] Dropped => [.. Ignored, .. Split.GroupColumn is null ? Array.Empty<string>() : [Split.GroupColumn]];
 
     /// <summary>Columns that are never features.</summary>
     public IReadOnlyCollection<string> Excluded

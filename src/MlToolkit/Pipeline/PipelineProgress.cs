@@ -8,8 +8,18 @@ namespace MlToolkit.Pipeline;
 /// <param name="Message">What is happening, for people.</param>
 public sealed record PipelineProgress(PipelineStage Stage, int StageNumber, int StageCount, bool Completed, string Message)
 {
-    /// <summary>The fraction of the run done, from 0 to 1.</summary>
-    public double Fraction => (StageNumber - (Completed ? 0 : 1)) / (double)StageCount;
+    /// <summary>Within a stage made of steps (the folds of a cross-validation), how many are done; 0 otherwise.</summary>
+    /// <value>The default value is 0.</value>
+    public int Step { get; init; }
+
+    /// <summary>Within a stage made of steps, how many there are; 0 when the stage has none.</summary>
+    /// <value>The default value is 0.</value>
+    public int StepCount { get; init; }
+
+    /// <summary>The fraction of the run done, from 0 to 1, counting the steps done within the current stage.</summary>
+    public double Fraction => Completed
+        ? StageNumber / (double)StageCount
+        : (StageNumber - 1 + (StepCount > 0 ? Step / (double)StepCount : 0)) / StageCount;
 }
 
 /// <summary>How long a stage took.</summary>

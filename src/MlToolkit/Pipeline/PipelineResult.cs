@@ -2,6 +2,7 @@ using MlToolkit.Deployment;
 using MlToolkit.Evaluation;
 using MlToolkit.Extraction;
 using MlToolkit.Training;
+using MlToolkit.Training.CrossValidation;
 using MlToolkit.Validation;
 
 namespace MlToolkit.Pipeline;
@@ -50,6 +51,9 @@ public sealed class PipelineResult
 
     /// <summary>Metrics on the validation part, when there is one.</summary>
     public EvaluationResult? ValidationMetrics { get; init; }
+
+    /// <summary>The cross-validation of the preparation and trainer on the training part, when <c>CrossValidate(...)</c> was added; <see langword="null"/> otherwise.</summary>
+    public CrossValidationResult? CrossValidation { get; init; }
 
     /// <summary>The validation verdict, when validators ran.</summary>
     public ValidationResult? Validation { get; init; }

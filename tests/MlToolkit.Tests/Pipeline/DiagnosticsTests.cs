@@ -55,26 +55,4 @@ public class DiagnosticsTests
         Assert.Equal(7, logger.Events.Count(e => e.Id == 1001)); // one "stage finished" per stage
         Assert.Contains(logger.Events, e => e.Id == 1006 && e.Message.Contains("positive class is 'yes'", StringComparison.Ordinal));
     }
-
-    private sealed class CollectingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<(int Id, string Message)> Events { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Collector(Events);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Collector(ConcurrentQueue<(int Id, string Message)> events) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => events.Enqueue((eventId.Id, formatter(state, exception)));
-        }
-    }
 }

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using MlToolkit.Data;
 using MlToolkit.Extraction;
 using MlToolkit.Extraction.Csv;
@@ -78,5 +80,28 @@ internal static class PipelineTestKit
         {
             Assert.True(bytes.AsSpan().SequenceEqual(actual[name]), $"Zip entry '{name}' differs.");
         }
+    }
+}
+
+/// <summary>An <see cref="ILoggerProvider"/> that keeps every event id and message.</summary>
+internal sealed class CollectingLoggerProvider : ILoggerProvider
+{
+    public ConcurrentQueue<(int Id, string Message)> Events { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Collector(Events);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Collector(ConcurrentQueue<(int Id, string Message)> events) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => events.Enqueue((eventId.Id, formatter(state, exception)));
     }
 }
