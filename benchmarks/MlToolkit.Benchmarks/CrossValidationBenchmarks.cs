@@ -31,11 +31,11 @@ public class CrossValidationBenchmarks
     private IDataView _raw = null!;
     private string[] _features = [];
 
-    /// <summary>All rows, dealt into 5 folds: 100,000 (6,250 with <c>--quick</c>).</summary>
+    /// <summary>All rows, dealt into 5 folds: 100,000 (2,500 with <c>--quick</c>).</summary>
     [ParamsSource(nameof(RowCounts))]
     public int Rows { get; set; } = 100_000;
 
-    public static IEnumerable<int> RowCounts => BenchmarkMode.Quick ? [6_250] : [100_000];
+    public static IEnumerable<int> RowCounts => BenchmarkMode.Quick ? [2_500] : [100_000];
 
     [Params("LightGbm", "SdcaLogisticRegression")]
     public string Trainer { get; set; } = "LightGbm";
@@ -54,8 +54,8 @@ public class CrossValidationBenchmarks
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"// Data: {_rows.Length:N0} rows, {Folds} folds, {SyntheticBinaryData.FeatureCount} float features. Mean AUC: raw {raw:F6}, MlToolkit {ours:F6}, MlToolkit parallel {parallel:F6}."));
-        // Different folds, so not the same number: the fold-to-fold spread of AUC here is about 0.002 (100,000 rows) to 0.01 (6,250).
-        double tolerance = Rows >= 50_000 ? 3e-3 : 1.5e-2;
+        // Different folds, so not the same number: the fold-to-fold spread of AUC here is about 0.002 (100,000 rows) to 0.015 (2,500).
+        double tolerance = Rows >= 50_000 ? 3e-3 : 2.5e-2;
         if (Math.Abs(raw - ours) > tolerance || ours != parallel)
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The cross-validations disagree: mean AUC {raw:F6} (raw ML.NET), {ours:F6} (MlToolkit), {parallel:F6} (MlToolkit, parallel); the first two may differ by {tolerance}, the last two not at all."));

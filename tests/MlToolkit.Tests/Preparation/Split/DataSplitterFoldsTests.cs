@@ -1,4 +1,3 @@
-using System.Globalization;
 using MlToolkit.Data;
 using MlToolkit.Preparation.Split;
 
@@ -9,34 +8,10 @@ public class DataSplitterFoldsTests
     private const string Label = "label";
     private const string Group = "group";
 
-    /// <summary>A table with a numeric feature and a text label with <paramref name="classCounts"/> rows per class, shuffled.</summary>
-    private static DataTable Labelled(params int[] classCounts)
-    {
-        var labels = new List<string?>();
-        for (int k = 0; k < classCounts.Length; k++)
-        {
-            labels.AddRange(Enumerable.Repeat<string?>("class" + k.ToString(CultureInfo.InvariantCulture), classCounts[k]));
-        }
+    // The tables of DataSplitterTests: a shuffled label with given class sizes, and shuffled groups of 1 to 10 rows.
+    private static DataTable Labelled(params int[] classCounts) => DataSplitterTests.Labelled(classCounts);
 
-        string?[] shuffled = [.. labels];
-        new Random(7).Shuffle(shuffled);
-        return new DataTable([new NumberColumn("x", Enumerable.Range(0, shuffled.Length).Select(i => (float)i).ToArray()), new TextColumn(Label, shuffled)]);
-    }
-
-    /// <summary>Rows in groups of 1 to 12 rows, shuffled; returns each row's group key.</summary>
-    private static (DataTable Table, string[] Groups) Grouped(int groups, int seed)
-    {
-        var random = new Random(seed);
-        var keys = new List<string>();
-        for (int g = 0; g < groups; g++)
-        {
-            keys.AddRange(Enumerable.Repeat("g" + g.ToString(CultureInfo.InvariantCulture), random.Next(1, 13)));
-        }
-
-        string[] shuffled = [.. keys];
-        random.Shuffle(shuffled);
-        return (new DataTable([new TextColumn(Group, [.. shuffled]), new TextColumn(Label, shuffled.Select((_, i) => i % 2 == 0 ? "yes" : "no").ToArray())]), shuffled);
-    }
+    private static (DataTable Table, string[] Groups) Grouped(int groups, int seed) => DataSplitterTests.Grouped(groups, seed);
 
     private static void AssertPartition(int[][] folds, int rows)
     {
@@ -102,8 +77,8 @@ public class DataSplitterFoldsTests
         }
 
         Assert.Equal(60, foldOfGroup.Count);
-        // Largest group first into the smallest fold: no fold is more than one largest group (12 rows) away from another.
-        Assert.True(folds.Max(f => f.Length) - folds.Min(f => f.Length) <= 12);
+        // Largest group first into the smallest fold: no fold is more than one largest group (10 rows) away from another.
+        Assert.True(folds.Max(f => f.Length) - folds.Min(f => f.Length) <= 10);
     }
 
     [Theory]

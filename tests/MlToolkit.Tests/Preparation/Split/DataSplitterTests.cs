@@ -10,7 +10,7 @@ public class DataSplitterTests
     private const string Group = "group";
 
     /// <summary>A table with a numeric feature, a text label cycling through <paramref name="classCounts"/> and no group.</summary>
-    private static DataTable Labelled(params int[] classCounts)
+    internal static DataTable Labelled(params int[] classCounts)
     {
         var labels = new List<string?>();
         for (int k = 0; k < classCounts.Length; k++)
@@ -28,7 +28,7 @@ public class DataSplitterTests
     private static DataTable Plain(int rows) => Labelled(rows / 2, rows - (rows / 2));
 
     /// <summary>A table whose rows form groups of 1 to 10 rows, in shuffled order.</summary>
-    private static (DataTable Table, string[] Groups) Grouped(int groups, int seed)
+    internal static (DataTable Table, string[] Groups) Grouped(int groups, int seed)
     {
         var random = new Random(seed);
         var keys = new List<string>();
