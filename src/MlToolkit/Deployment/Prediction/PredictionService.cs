@@ -70,7 +70,7 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     private List<Prediction> Score(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, bool batch)
     {
         Served served = Current;
-        (DataTable table, List<string>[] unseen) = served.State.Converter.Convert(rows, batch);
+        (DataTable table, IReadOnlyList<string>[] unseen) = served.State.Converter.Convert(rows, batch);
         CountUnseen(unseen.Sum(u => u.Count));
         ModelManifest manifest = served.Model.Manifest;
         IDataView scored = served.Model.Transformer.Transform(table);

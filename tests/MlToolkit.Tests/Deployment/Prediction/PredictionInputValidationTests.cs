@@ -166,6 +166,18 @@ public class PredictionInputValidationTests(ValidationModelsFixture models) : IC
         Assert.Contains("x1, x2, color, flag", ex.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>As many fields as inputs, one of them misspelt: the missing input is named, and the misspelt field with it.</summary>
+    [Fact]
+    public async Task Predict_MisspeltFieldInsteadOfAnInput_ThrowsNamingBoth()
+    {
+        await using PredictionService service = await StartAsync();
+
+        var ex = Assert.Throws<PredictionInputException>(() => service.Predict(Valid(r => { r.Remove("color"); r["colour"] = "red"; })));
+
+        Assert.Equal("color", ex.Field);
+        Assert.Contains("'colour', which is not an input", ex.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Predict_UnknownFieldIgnored_GivesTheSamePredictionAsWithoutIt()
     {
