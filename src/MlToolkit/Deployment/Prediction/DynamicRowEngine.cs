@@ -23,7 +23,7 @@ internal sealed class DynamicRowEngine
     private static int _types;
 
     private readonly ObjectPool<Slot> _pool;
-    private readonly Action<object, object?>[] _setters;
+    private readonly Setters _setters;
     private readonly Func<object, float>? _score;
     private readonly Func<object, float>? _probability;
     private readonly Func<object, bool>? _binaryLabel;
@@ -37,9 +37,9 @@ internal sealed class DynamicRowEngine
         Type output = EmitOutput(manifest.Task);
         Type engineType = typeof(Engine<,>).MakeGenericType(input, output);
         Func<IRowEngine> create = () => (IRowEngine)Activator.CreateInstance(engineType, model.MLContext, model.Transformer, model.InputSchema)!;
-        _pool = new DefaultObjectPool<Slot>(new SlotPolicy(create, input), Math.Max(4, Environment.ProcessorCount * 2));
+        _setters = new Setters(manifest, input);
+        _pool = new DefaultObjectPool<Slot>(new SlotPolicy(create, input, _setters), Math.Max(4, Environment.ProcessorCount * 2));
         _pool.Return(_pool.Get()); // creating one engine checks the emitted types against the model
-        _setters = [.. manifest.Inputs.Select((c, i) => Setter(input.GetField($"f{i}")!))];
         _score = Getter<float>(output, "Score", manifest.Task != MlTask.MulticlassClassification);
         _probability = Getter<float>(output, "Probability", manifest.Task == MlTask.BinaryClassification);
         _binaryLabel = Getter<bool>(output, "PredictedLabel", manifest.Task == MlTask.BinaryClassification);
@@ -65,17 +65,19 @@ internal sealed class DynamicRowEngine
         }
     }
 
-    /// <summary>Scores one validated row (values in manifest input order).</summary>
-    public Prediction Predict(object?[] values, ModelManifest manifest, IReadOnlyList<string> unseen)
+    /// <summary>
+    /// Checks one row with <paramref name="converter"/>, writing its values straight into a pooled input object, and scores it.
+    /// Every input is required, so a row that fails half-way leaves nothing behind for the next: all fields are set again.
+    /// </summary>
+    public Prediction Predict(IReadOnlyDictionary<string, object?> row, InputConverter converter, ModelManifest manifest, out int unseenCount)
     {
         Slot slot = _pool.Get();
         try
         {
-            for (int i = 0; i < values.Length; i++)
-            {
-                _setters[i](slot.Input, values[i]);
-            }
-
+            List<string>? unseenFields = null;
+            converter.ConvertRow(row, slot, ref unseenFields);
+            unseenCount = unseenFields?.Count ?? 0;
+            IReadOnlyList<string> unseen = unseenFields ?? (IReadOnlyList<string>)[];
             object output = slot.Engine.Predict(slot.Input);
             switch (manifest.Task)
             {
@@ -150,12 +152,12 @@ internal sealed class DynamicRowEngine
         return type.CreateType();
     }
 
-    private static Action<object, object?> Setter(FieldInfo field)
+    private static Action<object, T> Setter<T>(FieldInfo field)
     {
         ParameterExpression target = Expression.Parameter(typeof(object), "target");
-        ParameterExpression value = Expression.Parameter(typeof(object), "value");
-        BinaryExpression assign = Expression.Assign(Expression.Field(Expression.Convert(target, field.DeclaringType!), field), Expression.Convert(value, field.FieldType));
-        return Expression.Lambda<Action<object, object?>>(assign, target, value).Compile();
+        ParameterExpression value = Expression.Parameter(typeof(T), "value");
+        BinaryExpression assign = Expression.Assign(Expression.Field(Expression.Convert(target, field.DeclaringType!), field), value);
+        return Expression.Lambda<Action<object, T>>(assign, target, value).Compile();
     }
 
     private static Func<object, T>? Getter<T>(Type type, string name, bool wanted)
@@ -169,16 +171,65 @@ internal sealed class DynamicRowEngine
         return Expression.Lambda<Func<object, T>>(Expression.Field(Expression.Convert(target, type), type.GetField(name)!), target).Compile();
     }
 
-    private sealed class Slot(IRowEngine engine, object input)
+    /// <summary>Compiled, typed setters of the emitted input type's fields, by input index (null where the kind differs).</summary>
+    private sealed class Setters
+    {
+        public Setters(ModelManifest manifest, Type input)
+        {
+            int n = manifest.Inputs.Count;
+            Numbers = new Action<object, float>?[n];
+            Booleans = new Action<object, bool>?[n];
+            Texts = new Action<object, string?>?[n];
+            Vectors = new Action<object, float[]>?[n];
+            for (int i = 0; i < n; i++)
+            {
+                FieldInfo field = input.GetField($"f{i}")!;
+                switch (manifest.Inputs[i].Kind)
+                {
+                    case "Text":
+                        Texts[i] = Setter<string?>(field);
+                        break;
+                    case "Boolean":
+                        Booleans[i] = Setter<bool>(field);
+                        break;
+                    case "Vector":
+                        Vectors[i] = Setter<float[]>(field);
+                        break;
+                    default:
+                        Numbers[i] = Setter<float>(field);
+                        break;
+                }
+            }
+        }
+
+        public Action<object, float>?[] Numbers { get; }
+
+        public Action<object, bool>?[] Booleans { get; }
+
+        public Action<object, string?>?[] Texts { get; }
+
+        public Action<object, float[]>?[] Vectors { get; }
+    }
+
+    /// <summary>A pooled engine with its own input object, which the converter fills through the typed setters.</summary>
+    private sealed class Slot(IRowEngine engine, object input, Setters setters) : IRowTarget
     {
         public IRowEngine Engine { get; } = engine;
 
         public object Input { get; } = input;
+
+        public void SetNumber(int input, float value) => setters.Numbers[input]!(Input, value);
+
+        public void SetBoolean(int input, bool value) => setters.Booleans[input]!(Input, value);
+
+        public void SetText(int input, string? value) => setters.Texts[input]!(Input, value);
+
+        public void SetVector(int input, float[] value) => setters.Vectors[input]!(Input, value);
     }
 
-    private sealed class SlotPolicy(Func<IRowEngine> create, Type input) : PooledObjectPolicy<Slot>
+    private sealed class SlotPolicy(Func<IRowEngine> create, Type input, Setters setters) : PooledObjectPolicy<Slot>
     {
-        public override Slot Create() => new(create(), Activator.CreateInstance(input)!);
+        public override Slot Create() => new(create(), Activator.CreateInstance(input)!, setters);
 
         public override bool Return(Slot obj) => true;
     }

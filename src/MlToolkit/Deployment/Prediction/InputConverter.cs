@@ -105,42 +105,39 @@ internal sealed class InputConverter
     }
 
     /// <summary>
-    /// Validates one row and returns its values in manifest input order (a float, a bool, a string or null, or a float
-    /// vector), with the fields whose category was unseen.
+    /// Validates one row and writes each value, in manifest input order, straight into <paramref name="target"/> (no array,
+    /// no boxing); the fields whose category was unseen go into <paramref name="unseen"/>, created on the first one.
     /// </summary>
-    public object?[] ConvertRow(IReadOnlyDictionary<string, object?> row, List<string> unseen)
+    public void ConvertRow(IReadOnlyDictionary<string, object?> row, IRowTarget target, ref List<string>? unseen)
     {
         ArgumentNullException.ThrowIfNull(row);
         RejectUnknownFields(row, 0, batch: false);
-
-        var values = new object?[_manifest.Inputs.Count];
-        for (int i = 0; i < values.Length; i++)
+        IReadOnlyList<ManifestColumn> inputs = _manifest.Inputs;
+        for (int i = 0; i < inputs.Count; i++)
         {
-            ManifestColumn input = _manifest.Inputs[i];
+            ManifestColumn input = inputs[i];
             object? value = Field(row, input.Name, 0, false);
             switch (input.Kind)
             {
                 case "Text":
-                    values[i] = CategoryText(value, input.Name, 0, false, out bool isUnseen);
+                    target.SetText(i, CategoryText(value, input.Name, 0, false, out bool isUnseen));
                     if (isUnseen)
                     {
-                        unseen.Add(input.Name);
+                        (unseen ??= []).Add(input.Name);
                     }
 
                     break;
                 case "Boolean":
-                    values[i] = Boolean(value, input.Name, 0, false);
+                    target.SetBoolean(i, Boolean(value, input.Name, 0, false));
                     break;
                 case "Vector":
-                    values[i] = Vector(value, input.Name, input.Size ?? 0, 0, false);
+                    target.SetVector(i, Vector(value, input.Name, input.Size ?? 0, 0, false));
                     break;
                 default:
-                    values[i] = Number(value, input.Name, 0, false, allowMissing: true);
+                    target.SetNumber(i, Number(value, input.Name, 0, false, allowMissing: true));
                     break;
             }
         }
-
-        return values;
     }
 
     /// <summary>One row with zeros, false, the first category and zero vectors, for trial predictions.</summary>
@@ -285,4 +282,16 @@ internal sealed class InputConverter
     };
 
     private PredictionInputException Error(string field, string reason, int? row) => new(_manifest.Name, field, reason, row);
+}
+
+/// <summary>Where <see cref="InputConverter.ConvertRow"/> writes a row's checked values, by input index.</summary>
+internal interface IRowTarget
+{
+    void SetNumber(int input, float value);
+
+    void SetBoolean(int input, bool value);
+
+    void SetText(int input, string? value);
+
+    void SetVector(int input, float[] value);
 }

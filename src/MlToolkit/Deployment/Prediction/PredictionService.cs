@@ -43,10 +43,9 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
         Served served = Current;
         if (served.State.Fast is { } fast)
         {
-            var unseen = new List<string>();
-            object?[] values = served.State.Converter.ConvertRow(row, unseen);
-            CountUnseen(unseen.Count);
-            return fast.Predict(values, served.Model.Manifest, unseen);
+            Prediction prediction = fast.Predict(row, served.State.Converter, served.Model.Manifest, out int unseen);
+            CountUnseen(unseen);
+            return prediction;
         }
 
         return Score([row], batch: false)[0];
