@@ -1,4 +1,5 @@
 using System.Globalization;
+using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
@@ -17,6 +18,8 @@ namespace MlToolkit.Benchmarks;
 /// <c>--quick --filter '*'</c> takes about 2.5 minutes on 2 cores (the budget is 4).</item>
 /// <item><c>--rows 1000000</c> (or <c>--rows 100000,1000000</c>): the CSV row counts instead of 100,000 and 1,000,000.</item>
 /// <item><c>--verify</c>: only check that every CSV reader reads the same values, and exit.</item>
+/// <item><see cref="RealDataBenchmarks"/> runs only where the shared data sets are found (see <see cref="SharedData"/>), and
+/// never with <c>--quick</c>.</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -86,7 +89,19 @@ public static class Program
             config = config.AddJob(job.AsDefault());
         }
 
-        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config);
+        // The real-data suite runs only where the shared data sets are (never in quick mode); the folder found here reaches the
+        // processes BenchmarkDotNet starts through the environment.
+        Type[] suites = [.. typeof(Program).Assembly.GetTypes().Where(t => t.IsPublic && !t.IsAbstract && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), false)))];
+        if (!quick && SharedData.Folder is { } shared)
+        {
+            Environment.SetEnvironmentVariable(SharedData.Variable, shared);
+        }
+        else
+        {
+            suites = [.. suites.Where(t => t != typeof(RealDataBenchmarks))];
+        }
+
+        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromTypes(suites).Run([.. rest], config);
         bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
         return failed ? 1 : 0;
     }
