@@ -57,4 +57,7 @@ internal static partial class Diagnostics
 
     [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "The class '{Class}' of the label '{Label}' has {Rows} rows, fewer than the {Folds} folds: some folds test on none of it")]
     public static partial void SparseClass(ILogger logger, string @class, string label, int rows, int folds);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "The query of {Source} has no ORDER BY: the database may return its rows in another order on another run, which changes a split or cross-validation folds, and so the model. Order by a key")]
+    public static partial void QueryWithoutOrderBy(ILogger logger, string source);
 }
