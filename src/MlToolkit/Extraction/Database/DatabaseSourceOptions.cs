@@ -37,9 +37,10 @@ public enum InfinityHandling
 /// last digits, as in any float, so leave identifiers out with <c>Ignore(...)</c>. A value beyond the float range stops the
 /// read; a <c>NaN</c> is missing; an infinity follows <see cref="Infinity"/>.</item>
 /// <item><c>boolean</c> becomes <see cref="ColumnKind.Boolean"/>.</item>
-/// <item>Text, characters and UUIDs become <see cref="ColumnKind.Text"/>; dates, times and intervals become text in ISO 8601
+/// <item>Text, characters, UUIDs and whatever the provider reads as a string (PostgreSQL's <c>json</c>) become
+/// <see cref="ColumnKind.Text"/>; dates, times and intervals become text in ISO 8601
 /// (round-trip format), so that they can be ignored or encoded; derive numbers from them in SQL when you need them.</item>
-/// <item>Anything else (binary, arrays, JSON documents, geometry…) stops the read when the query starts, naming the column
+/// <item>Anything else (binary, arrays, geometry…) stops the read when the query starts, naming the column
 /// and its type: cast it in SQL or leave it out of the query.</item>
 /// <item>SQLite types values, not columns: a column's kind comes from its declared type, or from its first non-NULL value
 /// for an expression; a later value of another kind (text in a <c>REAL</c> column) stops the read, where SQLite itself
