@@ -31,3 +31,27 @@ public sealed class ArtifactExistsException : MlToolkitException
     /// <summary>The existing key.</summary>
     public string Key { get; }
 }
+
+/// <summary>Thrown when a conditional write finds the object changed (or created, or deleted) since it was read.</summary>
+public sealed class ArtifactChangedException : MlToolkitException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="location">Where it is.</param>
+    /// <param name="expectedTag">The tag the writer read, or <see langword="null"/> when it expected no object.</param>
+    /// <param name="innerException">The store's own error, if any.</param>
+    public ArtifactChangedException(string key, string location, string? expectedTag, Exception? innerException = null)
+        : base(PipelineStage.Storage, location, expectedTag is null
+            ? $"An artifact appeared under '{key}' ({location}) after it was found absent; another writer got there first."
+            : $"The artifact under '{key}' ({location}) changed after it was read (expected tag {expectedTag}); another writer got there first.", innerException)
+    {
+        Key = key;
+        ExpectedTag = expectedTag;
+    }
+
+    /// <summary>The key.</summary>
+    public string Key { get; }
+
+    /// <summary>The tag the writer expected, or <see langword="null"/> when it expected no object.</summary>
+    public string? ExpectedTag { get; }
+}

@@ -21,8 +21,9 @@ namespace MlToolkit.Deployment.Registry;
 /// A version exists when its manifest exists, and the manifest is written last with a create-only write whose
 /// success is the commit: concurrent publishers get distinct versions without gaps (the loser of a race retries
 /// with the next number), and a publish interrupted at any point leaves either a complete version or none (at worst
-/// an unreferenced model file). Aliases move by an atomic overwrite; with a store that has no conditional writes,
-/// two concurrent alias moves resolve to the last one.
+/// an unreferenced model file). Aliases move by compare-and-swap on a store with conditional writes
+/// (<see cref="IConditionalArtifactStore"/>: local folders, Azure Blob, S3), so concurrent moves never lose one another;
+/// on another store they move by an atomic overwrite, and two concurrent moves resolve to the last one.
 /// </remarks>
 public sealed class ModelRegistry
 {
@@ -196,16 +197,9 @@ public sealed class ModelRegistry
             throw new ModelRegistryException(Name, version, $"cannot be promoted to '{alias}' because {why}. Pass force: true to promote it anyway.", Store.GetLocation(AliasKey(alias)));
         }
 
-        ModelAlias? current = await GetAliasAsync(alias, cancellationToken).ConfigureAwait(false);
-        if (current?.Version == version)
-        {
-            return current;
-        }
-
-        IReadOnlyList<int> history = current is null ? [] : [.. current.History, current.Version];
-        var updated = new ModelAlias(alias, version, history, _timeProvider.GetUtcNow());
-        await WriteAliasAsync(updated, cancellationToken).ConfigureAwait(false);
-        return updated;
+        return await UpdateAliasAsync(alias, current => current?.Version == version
+            ? null
+            : new ModelAlias(alias, version, current is null ? [] : [.. current.History, current.Version], _timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Moves <paramref name="alias"/> back to the version it pointed at before its last move.</summary>
@@ -215,18 +209,23 @@ public sealed class ModelRegistry
     /// <exception cref="ModelRegistryException">The alias is not set or has no earlier version.</exception>
     public async Task<ModelAlias> RollbackAsync(string alias, CancellationToken cancellationToken = default)
     {
-        ModelAlias current = await GetAliasAsync(alias, cancellationToken).ConfigureAwait(false)
+        CheckName(alias, nameof(alias));
+        ModelAlias seen = await GetAliasAsync(alias, cancellationToken).ConfigureAwait(false)
             ?? throw new ModelRegistryException(Name, null, $"alias '{alias}' is not set, so it cannot be rolled back.");
-        if (current.History.Count == 0)
+        if (seen.History.Count > 0)
         {
-            throw new ModelRegistryException(Name, current.Version, $"alias '{alias}' has no earlier version to roll back to.");
+            await GetManifestAsync(seen.History[^1], cancellationToken).ConfigureAwait(false);
         }
 
-        int previous = current.History[^1];
-        await GetManifestAsync(previous, cancellationToken).ConfigureAwait(false);
-        var updated = new ModelAlias(alias, previous, current.History.Take(current.History.Count - 1).ToList(), _timeProvider.GetUtcNow());
-        await WriteAliasAsync(updated, cancellationToken).ConfigureAwait(false);
-        return updated;
+        return await UpdateAliasAsync(alias, current =>
+        {
+            if (current is null || current.History.Count == 0)
+            {
+                throw new ModelRegistryException(Name, current?.Version, current is null ? $"alias '{alias}' is not set, so it cannot be rolled back." : $"alias '{alias}' has no earlier version to roll back to.");
+            }
+
+            return new ModelAlias(alias, current.History[^1], current.History.Take(current.History.Count - 1).ToList(), _timeProvider.GetUtcNow());
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -431,10 +430,65 @@ public sealed class ModelRegistry
         return versions;
     }
 
-    private async Task WriteAliasAsync(ModelAlias alias, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves an alias: <paramref name="change"/> gets the alias as it is (or <see langword="null"/>) and returns it as it
+    /// should be (or <see langword="null"/> for no change). On a store with conditional writes the move is a compare-and-swap,
+    /// retried on conflict, so concurrent moves never lose one another; elsewhere the last move wins.
+    /// </summary>
+    private async Task<ModelAlias> UpdateAliasAsync(string alias, Func<ModelAlias?, ModelAlias?> change, CancellationToken cancellationToken)
     {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(alias, ModelManifest.Json);
-        await Store.WriteAsync(AliasKey(alias.Alias), new MemoryStream(json, writable: false), ArtifactWriteMode.Overwrite, cancellationToken).ConfigureAwait(false);
+        string key = AliasKey(alias);
+        if (Store is not IConditionalArtifactStore conditional)
+        {
+            ModelAlias? current = await GetAliasAsync(alias, cancellationToken).ConfigureAwait(false);
+            ModelAlias? updated = change(current);
+            if (updated is not null)
+            {
+                byte[] json = JsonSerializer.SerializeToUtf8Bytes(updated, ModelManifest.Json);
+                await Store.WriteAsync(key, new MemoryStream(json, writable: false), ArtifactWriteMode.Overwrite, cancellationToken).ConfigureAwait(false);
+            }
+
+            return updated ?? current!;
+        }
+
+        const int attempts = 50;
+        for (int attempt = 1; ; attempt++)
+        {
+            VersionedArtifact? read = await conditional.ReadVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+            ModelAlias? current = read is null ? null : ParseAlias(alias, key, read.Content);
+            ModelAlias? updated = change(current);
+            if (updated is null)
+            {
+                return current!;
+            }
+
+            try
+            {
+                byte[] json = JsonSerializer.SerializeToUtf8Bytes(updated, ModelManifest.Json);
+                await conditional.WriteIfUnchangedAsync(key, new MemoryStream(json, writable: false), read?.Tag, cancellationToken).ConfigureAwait(false);
+                return updated;
+            }
+            catch (ArtifactChangedException) when (attempt < attempts)
+            {
+                // Another move got there first: read the alias again and apply this move on top of it.
+            }
+            catch (ArtifactChangedException ex)
+            {
+                throw new ModelRegistryException(Name, updated.Version, $"alias '{alias}' kept changing under concurrent moves; gave up after {attempts} attempts.", Store.GetLocation(key), ex);
+            }
+        }
+    }
+
+    private ModelAlias ParseAlias(string alias, string key, byte[] json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ModelAlias>(json, ModelManifest.Json) ?? throw new JsonException("null");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelRegistryException(Name, null, $"alias '{alias}' is not valid JSON ({ex.Message}).", Store.GetLocation(key), ex);
+        }
     }
 
     private async Task<byte[]> ReadAsync(string key, int? version, string missing, CancellationToken cancellationToken)
