@@ -60,4 +60,7 @@ internal static partial class Diagnostics
 
     [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "The query of {Source} has no ORDER BY: the database may return its rows in another order on another run, which changes a split or cross-validation folds, and so the model. Order by a key")]
     public static partial void QueryWithoutOrderBy(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "Retrying {Url} after {Outcome} in {DelayMs:F0} ms (retry {Attempt} of {MaxRetries})")]
+    public static partial void HttpRetry(ILogger logger, string url, string outcome, double delayMs, int attempt, int maxRetries);
 }
