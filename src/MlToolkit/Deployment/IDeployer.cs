@@ -35,6 +35,9 @@ public sealed record DeploymentContext(TrainedModel Model, EvaluationResult Test
 
     /// <summary>The SHA-256 fingerprint of the training data (<see cref="Data.DataFingerprint"/>), when known.</summary>
     public string? DataFingerprint { get; init; }
+
+    /// <summary>The snapshots of the data the run read, when it kept any (<c>SnapshotTo(...)</c>).</summary>
+    public IReadOnlyList<Extraction.Snapshots.DataSnapshot> DataSnapshots { get; init; } = [];
 }
 
 /// <summary>Where a model went.</summary>

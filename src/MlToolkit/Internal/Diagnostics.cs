@@ -63,4 +63,7 @@ internal static partial class Diagnostics
 
     [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "Retrying {Url} after {Outcome} in {DelayMs:F0} ms (retry {Attempt} of {MaxRetries})")]
     public static partial void HttpRetry(ILogger logger, string url, string outcome, double delayMs, int attempt, int maxRetries);
+
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Information, Message = "Snapshot of {Source} kept at {Key} (sha256 {Sha256})")]
+    public static partial void Snapshot(ILogger logger, string source, string key, string sha256);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MlToolkit.Deployment;
 using MlToolkit.Evaluation;
 using MlToolkit.Extraction;
+using MlToolkit.Extraction.Snapshots;
 using MlToolkit.Preparation;
 using MlToolkit.Preparation.Split;
 using MlToolkit.Training;
@@ -43,6 +44,7 @@ public sealed class PipelineBuilder
     private SplitOptions _split = new();
     private ITrainer? _trainer;
     private CrossValidationOptions? _crossValidation;
+    private SnapshotTarget? _snapshots;
     private IEvaluator _evaluator = DefaultEvaluator.Instance;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
@@ -184,6 +186,14 @@ public sealed class PipelineBuilder
         _crossValidation = options.Clone();
     }
 
+    /// <summary>Keeps snapshots of what the sources give (the verb is <c>SnapshotTo(...)</c>, in <see cref="SnapshotBuilderExtensions"/>).</summary>
+    /// <param name="target">Where.</param>
+    internal void SetSnapshots(SnapshotTarget target)
+    {
+        EnsureNotBuilt();
+        _snapshots = target;
+    }
+
     /// <summary>Replaces the evaluator (the default is <see cref="DefaultEvaluator"/>).</summary>
     /// <param name="evaluator">The evaluator.</param>
     /// <returns>This builder.</returns>
@@ -315,6 +325,7 @@ public sealed class PipelineBuilder
             new SplitOptions { TestFraction = _split.TestFraction, ValidationFraction = _split.ValidationFraction, Strategy = _split.Strategy, GroupColumn = _split.GroupColumn },
             _trainer!,
             _crossValidation?.Clone(),
+            _snapshots,
             _evaluator,
             [.. _validators],
             [.. _deployers],
@@ -348,6 +359,7 @@ internal sealed record PipelineDefinition(
     SplitOptions Split,
     ITrainer Trainer,
     CrossValidationOptions? CrossValidation,
+    SnapshotTarget? Snapshots,
     IEvaluator Evaluator,
     IReadOnlyList<IModelValidator> Validators,
     IReadOnlyList<IDeployer> Deployers,

@@ -1,6 +1,7 @@
 using MlToolkit.Deployment;
 using MlToolkit.Evaluation;
 using MlToolkit.Extraction;
+using MlToolkit.Extraction.Snapshots;
 using MlToolkit.Training;
 using MlToolkit.Training.CrossValidation;
 using MlToolkit.Validation;
@@ -54,6 +55,9 @@ public sealed class PipelineResult
 
     /// <summary>The cross-validation of the preparation and trainer on the training part, when <c>CrossValidate(...)</c> was added; <see langword="null"/> otherwise.</summary>
     public CrossValidationResult? CrossValidation { get; init; }
+
+    /// <summary>The snapshots of what each source gave, when <c>SnapshotTo(...)</c> was added; empty otherwise.</summary>
+    public IReadOnlyList<DataSnapshot> Snapshots { get; init; } = [];
 
     /// <summary>The validation verdict, when validators ran.</summary>
     public ValidationResult? Validation { get; init; }

@@ -7,6 +7,7 @@ using MlToolkit.Data;
 using MlToolkit.Deployment;
 using MlToolkit.Evaluation;
 using MlToolkit.Extraction;
+using MlToolkit.Extraction.Snapshots;
 using MlToolkit.Internal;
 using MlToolkit.Preparation.Split;
 using MlToolkit.Training;
@@ -43,7 +44,7 @@ public sealed class TrainingPipeline
         PipelineDefinition d = _definition;
         var stages = new List<StageDescription>
         {
-            new(PipelineStage.Extraction, d.Source.Name, string.Join(", ", new[] { d.TestSource is null ? null : $"test: {d.TestSource.Name}", d.ValidationSource is null ? null : $"validation: {d.ValidationSource.Name}" }.OfType<string>())),
+            new(PipelineStage.Extraction, d.Source.Name, string.Join(", ", new[] { d.TestSource is null ? null : $"test: {d.TestSource.Name}", d.ValidationSource is null ? null : $"validation: {d.ValidationSource.Name}", d.Snapshots is null ? null : $"snapshots: {d.Snapshots.Store.GetLocation(d.Snapshots.Prefix)}" }.OfType<string>())),
             new(PipelineStage.DataQuality, "DataQualityReport", $"label '{d.Label.Column}', missing labels: {d.Label.MissingLabels}" + (d.Ignored.Count > 0 ? $", ignored: {string.Join(", ", d.Ignored)}" : string.Empty)),
             new(PipelineStage.Split, d.ResolvedSplitStrategy.ToString(), FormattableString.Invariant($"test {(d.TestSource is null ? d.Split.TestFraction : 0)}, validation {d.Split.ValidationFraction}, seed {d.Seed}") + (d.Split.GroupColumn is null ? string.Empty : $", group '{d.Split.GroupColumn}'")),
         };
@@ -119,6 +120,7 @@ public sealed class TrainingPipeline
         private readonly IProgress<PipelineProgress>? _progress;
         private readonly CancellationToken _ct;
         private readonly List<StageTiming> _timings = [];
+        private readonly List<DataSnapshot> _snapshots = [];
         private readonly MLContext _ml;
         private readonly int _stageCount;
         private int _stageNumber;
@@ -270,6 +272,7 @@ public sealed class TrainingPipeline
                                 ValidationMetrics = validationMetrics,
                                 TrainingData = train,
                                 DataFingerprint = fingerprint ??= DataFingerprint.Compute(train),
+                                DataSnapshots = _snapshots,
                             };
                             DeploymentResult result = await deployer.DeployAsync(context, _ct).ConfigureAwait(false);
                             Diagnostics.Deployed(_logger, result.Location, result.Bytes, result.Sha256);
@@ -300,6 +303,7 @@ public sealed class TrainingPipeline
                 Timings = _timings,
                 Model = model,
                 CrossValidation = crossValidation,
+                Snapshots = _snapshots,
             };
         }
 
@@ -323,6 +327,7 @@ public sealed class TrainingPipeline
                 ExtractedData data = await _d.Source.ExtractAsync(context, _ct).ConfigureAwait(false);
                 DataTable t = DataTable.FromDataView(data.Data, source, _ct, _d.Ignored);
                 Diagnostics.Extracted(_logger, t.RowCount, t.Columns.Count, source);
+                await SnapshotAsync(t, source).ConfigureAwait(false);
                 if (data.SkippedRowCount > 0)
                 {
                     Diagnostics.SkippedRows(_logger, source, data.SkippedRowCount);
@@ -394,7 +399,22 @@ public sealed class TrainingPipeline
             SchemaValidator.ValidateTestSchema(_d, trainSchema, data.Data.Schema, problems, other.Name);
             DataTable table = DataTable.FromDataView(data.Data, other.Name, _ct, _d.Ignored);
             Diagnostics.Extracted(_logger, table.RowCount, table.Columns.Count, other.Name);
+            await SnapshotAsync(table, other.Name).ConfigureAwait(false);
             return table;
+        }
+
+        /// <summary>Keeps a content-addressed copy of what a source gave, when the pipeline asks for snapshots.</summary>
+        private async Task SnapshotAsync(DataTable table, string source)
+        {
+            if (_d.Snapshots is not { } target)
+            {
+                return;
+            }
+
+            string[] absent = [.. _d.Ignored.Where(c => table.FindColumn(c) is null)];
+            DataSnapshot snapshot = await DataSnapshot.SaveAsync(target.Store, target.Prefix, table, source, absent, _ct).ConfigureAwait(false);
+            Diagnostics.Snapshot(_logger, source, snapshot.Key, snapshot.Sha256);
+            _snapshots.Add(snapshot);
         }
 
         /// <summary>

@@ -4,10 +4,15 @@ using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using MlToolkit.Aws;
 using MlToolkit.Azure;
+using MlToolkit.Data;
 using MlToolkit.Deployment.Registry;
+using MlToolkit.Evaluation;
+using MlToolkit.Extraction.Snapshots;
+using MlToolkit.Pipeline;
 using MlToolkit.Storage;
 using MlToolkit.Tests.Deployment.Registry;
 using MlToolkit.Tests.TestServers;
+using MlToolkit.Training;
 using static MlToolkit.Tests.PipelineTestKit;
 
 namespace MlToolkit.Tests.Storage;
@@ -177,6 +182,38 @@ public abstract class ArtifactStoreContractTests(TrainedModelsFixture models)
         Assert.Equal(v1.Sha256, loaded.Manifest.Sha256);
         Assert.Equal(RegistryTestKit.Scores(models.ResultA.Model.Transform(models.TestTable)), RegistryTestKit.Scores(loaded.Transformer.Transform(models.TestTable)));
         Assert.DoesNotContain("AccountKey", store.GetLocation(v1.ModelKey), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task CsvSource_FromAKeyOfThisStore_TrainsAPipeline()
+    {
+        IArtifactStore store = CreateStore();
+        await store.WriteAsync("data/churn.csv", Bytes(TestData.BinaryCsv(400)), cancellationToken: Ct);
+
+        PipelineResult result = await new PipelineBuilder(5)
+            .FromCsv(store, "data/churn.csv")
+            .Label("label")
+            .Train(Trainers.Binary.LightGbm(numberOfIterations: 20))
+            .Build()
+            .RunAsync(cancellationToken: Ct);
+
+        Assert.Equal(400, result.Rows);
+        Assert.InRange(result.Metrics[Metric.Auc], 0.7, 1.0);
+    }
+
+    [Fact]
+    public async Task Snapshot_OnThisStore_RoundTripsAndIsStoredOnce()
+    {
+        IArtifactStore store = CreateStore();
+        DataTable table = new([new NumberColumn("x", [1.5f, float.NaN, 3]), new TextColumn("t", ["a", null, ""]), new BooleanColumn("b", [true, false, true])]);
+
+        DataSnapshot first = await DataSnapshot.SaveAsync(store, "snapshots", table, "test", cancellationToken: Ct);
+        DataSnapshot second = await DataSnapshot.SaveAsync(store, "snapshots", table, "test", cancellationToken: Ct);
+        DataTable read = await DataSnapshot.ReadAsync(store, first.Key, Ct);
+
+        Assert.Equal(first, second);
+        Assert.Equal([first.Key], await ListAsync(store, "snapshots/"));
+        Assert.Equal(DataFingerprint.Compute(table), DataFingerprint.Compute(read));
     }
 
     /// <summary>A stream that cannot seek, over another.</summary>

@@ -46,6 +46,12 @@ public sealed record ModelManifest
     /// <summary>The SHA-256 of the training data (<see cref="Data.DataFingerprint"/>).</summary>
     public required string DataFingerprint { get; init; }
 
+    /// <summary>
+    /// The snapshots of what each source gave the run (key and SHA-256 in their store), when it kept any: a
+    /// <see cref="Extraction.Snapshots.SnapshotDataSource"/> on them repeats the run on exactly the same data.
+    /// </summary>
+    public IReadOnlyList<Extraction.Snapshots.DataSnapshot> DataSnapshots { get; init; } = [];
+
     /// <summary>The pipeline's seed.</summary>
     public required int Seed { get; init; }
 

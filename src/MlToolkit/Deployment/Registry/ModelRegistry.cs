@@ -379,6 +379,7 @@ public sealed class ModelRegistry
             Metrics = metrics,
             Validation = context.Validation is null ? null : new ManifestValidation(context.Validation.Passed, context.Validation.Gates, context.Validation.Diagnosis?.Verdict.ToString()),
             DataFingerprint = context.DataFingerprint ?? string.Empty,
+            DataSnapshots = context.DataSnapshots,
             Seed = context.Seed,
             Libraries = LibraryVersions,
             CreatedAt = _timeProvider.GetUtcNow(),
