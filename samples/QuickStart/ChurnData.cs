@@ -12,10 +12,26 @@ public static class ChurnData
     /// <param name="seed">The seed.</param>
     public static void Write(string path, int rows = 4000, int seed = 42)
     {
+        var csv = new StringBuilder("CustomerId,Tenure,MonthlyCharges,Plan,Region,SupportCalls,HasPartner,Churned\n");
+        foreach (Customer c in Generate(rows, seed))
+        {
+            string chargesText = c.MonthlyCharges is { } charges ? charges.ToString("F2", CultureInfo.InvariantCulture) : string.Empty;
+            csv.Append(CultureInfo.InvariantCulture, $"{c.CustomerId},{c.Tenure},{chargesText},{c.Plan},{c.Region ?? "?"},{c.SupportCalls},{(c.HasPartner ? "true" : "false")},{(c.Churned ? "yes" : "no")}\n");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, csv.ToString());
+    }
+
+    /// <summary>Generates <paramref name="rows"/> customers; about 5% have no monthly charges and 3% no region.</summary>
+    /// <param name="rows">How many rows.</param>
+    /// <param name="seed">The seed.</param>
+    /// <returns>The customers, in order.</returns>
+    public static IEnumerable<Customer> Generate(int rows = 4000, int seed = 42)
+    {
         var random = new Random(seed);
         string[] plans = ["Basic", "Standard", "Premium"];
         string[] regions = ["North", "South", "East", "West"];
-        var csv = new StringBuilder("CustomerId,Tenure,MonthlyCharges,Plan,Region,SupportCalls,HasPartner,Churned\n");
         for (int i = 0; i < rows; i++)
         {
             int tenure = random.Next(1, 73);
@@ -26,13 +42,10 @@ public static class ChurnData
             bool partner = random.NextDouble() < 0.45;
             double logit = -0.6 - (0.07 * tenure) + (0.04 * (charges - 50)) + (0.6 * calls) - (partner ? 0.8 : 0) + (region == "South" ? 0.7 : 0) + (plan == 2 ? -0.6 : 0);
             bool churned = random.NextDouble() < 1 / (1 + Math.Exp(-logit));
-            string chargesText = random.NextDouble() < 0.05 ? string.Empty : charges.ToString("F2", CultureInfo.InvariantCulture);
-            string regionText = random.NextDouble() < 0.03 ? "?" : region;
-            csv.Append(CultureInfo.InvariantCulture, $"C{i:D5},{tenure},{chargesText},{plans[plan]},{regionText},{calls},{(partner ? "true" : "false")},{(churned ? "yes" : "no")}\n");
+            double? missingCharges = random.NextDouble() < 0.05 ? null : charges;
+            string? missingRegion = random.NextDouble() < 0.03 ? null : region;
+            yield return new Customer(string.Create(CultureInfo.InvariantCulture, $"C{i:D5}"), tenure, missingCharges, plans[plan], missingRegion, calls, partner, churned);
         }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, csv.ToString());
     }
 
     private static int Poisson(Random random, double lambda)
@@ -48,3 +61,14 @@ public static class ChurnData
         return k - 1;
     }
 }
+
+/// <summary>One generated customer.</summary>
+/// <param name="CustomerId">The identifier, such as <c>C00042</c>.</param>
+/// <param name="Tenure">Months as a customer.</param>
+/// <param name="MonthlyCharges">The monthly charges, or <see langword="null"/> when unknown.</param>
+/// <param name="Plan">Basic, Standard or Premium.</param>
+/// <param name="Region">North, South, East or West, or <see langword="null"/> when unknown.</param>
+/// <param name="SupportCalls">Calls to support.</param>
+/// <param name="HasPartner">Whether the customer has a partner.</param>
+/// <param name="Churned">Whether the customer left.</param>
+public sealed record Customer(string CustomerId, int Tenure, double? MonthlyCharges, string Plan, string? Region, int SupportCalls, bool HasPartner, bool Churned);

@@ -225,3 +225,10 @@ public sealed class S3Collection : ICollectionFixture<S3Server>
 {
     public const string Name = "S3";
 }
+
+/// <summary>PostgreSQL and Azurite together, for tests that need both (the sample that trains from one and publishes to the other).</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresAndAzuriteCollection : ICollectionFixture<PostgresServer>, ICollectionFixture<AzuriteServer>
+{
+    public const string Name = "PostgreSQL and Azurite";
+}
