@@ -311,7 +311,9 @@ internal sealed class TextColumnReader(string name, Type type, ReadPolicy policy
             return;
         }
 
-        Type actual = Policy.DynamicTyping ? reader.GetFieldType(ordinal) : type;
+        // SQLite stores every value of a TEXT column as text (its affinity converts numbers on insert), so a text column is
+        // read without asking each value's type; only an expression column can mix kinds.
+        Type actual = Policy.DynamicTyping && type != typeof(string) ? reader.GetFieldType(ordinal) : type;
         string text = actual == typeof(string) ? reader.GetString(ordinal)
             : actual == typeof(DateTime) ? reader.GetDateTime(ordinal).ToString("O", CultureInfo.InvariantCulture)
             : actual == typeof(bool) ? (reader.GetBoolean(ordinal) ? "true" : "false")

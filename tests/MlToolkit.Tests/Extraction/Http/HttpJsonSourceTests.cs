@@ -275,6 +275,19 @@ public class HttpJsonSourceTests(JsonApiServer server) : IClassFixture<JsonApiSe
     }
 
     [Fact]
+    public async Task Extract_ClientFromIHttpClientFactory_UsesTheHostsConfiguredClient()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.HttpClientFactoryServiceCollectionExtensions.AddHttpClient(services, "crm", c => c.BaseAddress = server.BaseAddress);
+        using Microsoft.Extensions.DependencyInjection.ServiceProvider provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        HttpClient client = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IHttpClientFactory>(provider).CreateClient("crm");
+
+        ExtractedData data = await new HttpJsonDataSource(client, new HttpJsonSourceOptions { Url = new Uri("/wrapped", UriKind.Relative), RecordsPath = "data.items" }).ExtractAsync(ExtractionContext.Standalone(), Ct);
+
+        Assert.Equal(4, ((DataTable)data.Data).RowCount);
+    }
+
+    [Fact]
     public void Name_HidesTheQueryString()
     {
         using HttpClient client = server.Client();
