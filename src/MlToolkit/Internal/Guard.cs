@@ -19,4 +19,28 @@ internal static class Guard
 
         return value;
     }
+
+    /// <summary>
+    /// Adds a problem for each kind in <paramref name="columnTypes"/> that a scalar source cannot produce (only Number,
+    /// Boolean and Text), and throws one <see cref="ArgumentException"/> that lists every problem, if there is any.
+    /// </summary>
+    /// <param name="columnTypes">The kinds asked for, by column.</param>
+    /// <param name="what">What a column is called in the source (a database column, a JSON field).</param>
+    /// <param name="source">The options' owner, for the message.</param>
+    /// <param name="problems">The problems found so far.</param>
+    public static void ThrowIfProblems(IDictionary<string, Data.ColumnKind> columnTypes, string what, string source, List<string> problems)
+    {
+        foreach ((string column, Data.ColumnKind kind) in columnTypes)
+        {
+            if (kind is not (Data.ColumnKind.Number or Data.ColumnKind.Boolean or Data.ColumnKind.Text))
+            {
+                problems.Add($"ColumnTypes['{column}'] is {kind}; {what} can be read as Number, Boolean or Text.");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"{source} options are not valid: " + string.Join(" ", problems));
+        }
+    }
 }

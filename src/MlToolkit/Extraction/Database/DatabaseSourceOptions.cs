@@ -1,4 +1,5 @@
 using MlToolkit.Data;
+using MlToolkit.Internal;
 
 namespace MlToolkit.Extraction.Database;
 
@@ -104,17 +105,6 @@ public sealed class DatabaseSourceOptions
             problems.Add("Parameters has a blank name.");
         }
 
-        foreach ((string column, ColumnKind kind) in ColumnTypes)
-        {
-            if (kind is not (ColumnKind.Number or ColumnKind.Boolean or ColumnKind.Text))
-            {
-                problems.Add($"ColumnTypes['{column}'] is {kind}; a database column can be read as Number, Boolean or Text.");
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Database source options are not valid: " + string.Join(" ", problems));
-        }
+        Guard.ThrowIfProblems(ColumnTypes, "a database column", "Database source", problems);
     }
 }

@@ -1,4 +1,5 @@
 using MlToolkit.Data;
+using MlToolkit.Internal;
 
 namespace MlToolkit.Extraction.Http;
 
@@ -174,17 +175,6 @@ public sealed class HttpJsonSourceOptions
             problems.Add("TimeProvider cannot be null.");
         }
 
-        foreach ((string field, ColumnKind kind) in ColumnTypes)
-        {
-            if (kind is not (ColumnKind.Number or ColumnKind.Boolean or ColumnKind.Text))
-            {
-                problems.Add($"ColumnTypes['{field}'] is {kind}; a JSON field can be read as Number, Boolean or Text.");
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("HTTP JSON source options are not valid: " + string.Join(" ", problems));
-        }
+        Guard.ThrowIfProblems(ColumnTypes, "a JSON field", "HTTP JSON source", problems);
     }
 }
