@@ -24,19 +24,22 @@ internal static class PipelineFitter
     public static DataTable Encode(PipelineDefinition definition, LabelEncoding encoding, DataTable part)
         => encoding.Apply(WithoutDropped(definition, part));
 
-    /// <summary>The preparation and trainer estimators for <paramref name="train"/>; a problem stops with a <see cref="PipelineValidationException"/>.</summary>
-    public static (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer) Compose(PipelineDefinition definition, MLContext ml, DataTable train, string source)
+    /// <summary>
+    /// The preparation and trainer estimators for <paramref name="train"/> (the pipeline's trainer, or <paramref name="trainer"/>
+    /// when tuning chose another); a problem stops with a <see cref="PipelineValidationException"/>.
+    /// </summary>
+    public static (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer) Compose(PipelineDefinition definition, MLContext ml, DataTable train, string source, ITrainer? trainer = null)
     {
         var problems = new List<string>();
-        return SchemaValidator.Compose(definition, ml, train, problems) ?? throw new PipelineValidationException(problems, source);
+        return SchemaValidator.Compose(definition, ml, train, problems, trainer) ?? throw new PipelineValidationException(problems, source);
     }
 
     /// <summary>The preparation and the fitted trainer as one model, with the raw input schema of <paramref name="train"/>.</summary>
-    public static TrainedModel CreateModel(PipelineDefinition definition, MLContext ml, ITransformer preparation, ITransformer trainer, DataTable train, LabelEncoding labels)
+    public static TrainedModel CreateModel(PipelineDefinition definition, MLContext ml, ITransformer preparation, ITransformer trainer, DataTable train, LabelEncoding labels, string? trainerName = null)
     {
         var fitted = new TransformerChain<ITransformer>(preparation, trainer);
         DataViewSchema inputSchema = train.WithoutColumns(definition.Label.Column).Schema;
-        return new TrainedModel(ml, fitted, inputSchema, definition.Task, definition.Label.Column, labels.ClassNames, definition.Trainer.Name);
+        return new TrainedModel(ml, fitted, inputSchema, definition.Task, definition.Label.Column, labels.ClassNames, trainerName ?? definition.Trainer.Name);
     }
 
     /// <summary>Scores <paramref name="data"/> with <paramref name="model"/> and evaluates it; a foreign failure names the data set.</summary>

@@ -125,8 +125,9 @@ internal static class SchemaValidator
 
     /// <summary>Creates the preparation and trainer estimators for <paramref name="train"/>, adding problems instead of throwing.</summary>
     /// <returns>The estimators, or <see langword="null"/> when a problem stops the composition.</returns>
-    public static (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer)? Compose(PipelineDefinition definition, MLContext ml, DataTable train, List<string> problems)
+    public static (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer)? Compose(PipelineDefinition definition, MLContext ml, DataTable train, List<string> problems, ITrainer? trainerOverride = null)
     {
+        ITrainer chosen = trainerOverride ?? definition.Trainer;
         IReadOnlyCollection<string> excluded = [definition.Label.Column];
         SchemaShape shape = SchemaShapes.Create(train.Schema);
         IEstimator<ITransformer> preparation = new EstimatorChain<ITransformer>();
@@ -165,7 +166,7 @@ internal static class SchemaValidator
         preparation = preparation.Append(assemble);
         try
         {
-            IEstimator<ITransformer> trainer = definition.Trainer.CreateEstimator(new TrainingContext(ml, definition.Label.Column, FeatureAssembler.FeaturesColumn, definition.Seed));
+            IEstimator<ITransformer> trainer = chosen.CreateEstimator(new TrainingContext(ml, definition.Label.Column, FeatureAssembler.FeaturesColumn, definition.Seed));
             shape = trainer.GetOutputSchema(shape);
             if (definition.Task == MlTask.MulticlassClassification)
             {
@@ -178,7 +179,7 @@ internal static class SchemaValidator
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not MlToolkitException)
         {
-            problems.Add($"Trainer {definition.Trainer.Name}: {ex.Message}");
+            problems.Add($"Trainer {chosen.Name}: {ex.Message}");
             return null;
         }
     }
