@@ -43,6 +43,9 @@ public enum PipelineStage
     /// <summary>Splitting data into training, validation and test parts.</summary>
     Split,
 
+    /// <summary>Searching hyperparameters: configurations trained and judged on held-out rows.</summary>
+    Tuning,
+
     /// <summary>Cross-validating the preparation and trainer: k folds, each fitted on the others and evaluated on its own rows.</summary>
     CrossValidation,
 

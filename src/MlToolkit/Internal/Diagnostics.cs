@@ -66,4 +66,13 @@ internal static partial class Diagnostics
 
     [LoggerMessage(EventId = 1018, Level = LogLevel.Information, Message = "Snapshot of {Source} kept at {Key} (sha256 {Sha256})")]
     public static partial void Snapshot(ILogger logger, string source, string key, string sha256);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Information, Message = "Trial {Number} {Configuration}: {Metric} = {Score:G4} ({Rows} training rows)")]
+    public static partial void TrialFinished(ILogger logger, int number, string configuration, string metric, double score, int rows);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "Trial {Number} ({Trainer}) failed and is left out: {Reason}")]
+    public static partial void TrialFailed(ILogger logger, int number, string trainer, string reason);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Search ({Strategy}, {Trials} trials): best {Configuration} with {Metric} = {Score:G4}")]
+    public static partial void SearchFinished(ILogger logger, string strategy, int trials, string configuration, string metric, double score);
 }

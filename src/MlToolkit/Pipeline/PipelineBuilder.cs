@@ -8,6 +8,7 @@ using MlToolkit.Preparation;
 using MlToolkit.Preparation.Split;
 using MlToolkit.Training;
 using MlToolkit.Training.CrossValidation;
+using MlToolkit.Training.Search;
 using MlToolkit.Validation;
 
 namespace MlToolkit.Pipeline;
@@ -45,6 +46,7 @@ public sealed class PipelineBuilder
     private ITrainer? _trainer;
     private CrossValidationOptions? _crossValidation;
     private SnapshotTarget? _snapshots;
+    private SearchPlan? _search;
     private IEvaluator _evaluator = DefaultEvaluator.Instance;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
@@ -186,6 +188,14 @@ public sealed class PipelineBuilder
         _crossValidation = options.Clone();
     }
 
+    /// <summary>Searches hyperparameters (the verb is <c>Tune(...)</c>, in <see cref="SearchBuilderExtensions"/>).</summary>
+    /// <param name="plan">The spaces and validated options.</param>
+    internal void SetSearch(SearchPlan plan)
+    {
+        EnsureNotBuilt();
+        _search = plan with { Options = plan.Options.Clone() };
+    }
+
     /// <summary>Keeps snapshots of what the sources give (the verb is <c>SnapshotTo(...)</c>, in <see cref="SnapshotBuilderExtensions"/>).</summary>
     /// <param name="target">Where.</param>
     internal void SetSnapshots(SnapshotTarget target)
@@ -280,9 +290,19 @@ public sealed class PipelineBuilder
             problems.Add("No label: call Label(\"column\").");
         }
 
+        _trainer ??= _search?.Spaces[0].CreateTrainer(new Dictionary<string, object>());
         if (_trainer is null)
         {
-            problems.Add("No trainer: call Train(...), for example Train(Trainers.Binary.LightGbm()).");
+            problems.Add("No trainer: call Train(...), for example Train(Trainers.Binary.LightGbm()), or Tune(...) with a search space.");
+        }
+
+        if (_search is not null && _trainer is not null)
+        {
+            problems.AddRange(_search.Options.Validate());
+            foreach (ISearchSpace space in _search.Spaces.Where(s => s.Task != _trainer.Task))
+            {
+                problems.Add($"Search: the space of {space.TrainerName} is for {space.Task}, but the pipeline's task is {_trainer.Task} ({_trainer.Name}).");
+            }
         }
 
         if (_testSource is null && _split.TestFraction == 0)
@@ -326,6 +346,7 @@ public sealed class PipelineBuilder
             _trainer!,
             _crossValidation?.Clone(),
             _snapshots,
+            _search,
             _evaluator,
             [.. _validators],
             [.. _deployers],
@@ -360,6 +381,7 @@ internal sealed record PipelineDefinition(
     ITrainer Trainer,
     CrossValidationOptions? CrossValidation,
     SnapshotTarget? Snapshots,
+    SearchPlan? Search,
     IEvaluator Evaluator,
     IReadOnlyList<IModelValidator> Validators,
     IReadOnlyList<IDeployer> Deployers,

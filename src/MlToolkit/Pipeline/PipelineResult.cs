@@ -4,6 +4,7 @@ using MlToolkit.Extraction;
 using MlToolkit.Extraction.Snapshots;
 using MlToolkit.Training;
 using MlToolkit.Training.CrossValidation;
+using MlToolkit.Training.Search;
 using MlToolkit.Validation;
 
 namespace MlToolkit.Pipeline;
@@ -55,6 +56,9 @@ public sealed class PipelineResult
 
     /// <summary>The cross-validation of the preparation and trainer on the training part, when <c>CrossValidate(...)</c> was added; <see langword="null"/> otherwise.</summary>
     public CrossValidationResult? CrossValidation { get; init; }
+
+    /// <summary>The hyperparameter search, when <c>Tune(...)</c> was added: every trial, and the best one, which <see cref="Model"/> was trained with.</summary>
+    public SearchResult? Tuning { get; init; }
 
     /// <summary>The snapshots of what each source gave, when <c>SnapshotTo(...)</c> was added; empty otherwise.</summary>
     public IReadOnlyList<DataSnapshot> Snapshots { get; init; } = [];

@@ -164,6 +164,16 @@ internal static class SchemaValidator
         IEstimator<ITransformer> assemble = FeatureAssembler.Create(ml, shape, excluded);
         shape = assemble.GetOutputSchema(shape);
         preparation = preparation.Append(assemble);
+        IEstimator<ITransformer>? trainer = ComposeTrainer(definition, chosen, ml, shape, problems);
+        return trainer is null ? null : (preparation, trainer);
+    }
+
+    /// <summary>
+    /// The trainer's estimator on data of <paramref name="shape"/> (the preparation's output), with the mapping of multiclass
+    /// predictions back to class names; a problem is added instead of thrown.
+    /// </summary>
+    public static IEstimator<ITransformer>? ComposeTrainer(PipelineDefinition definition, ITrainer chosen, MLContext ml, SchemaShape shape, List<string> problems)
+    {
         try
         {
             IEstimator<ITransformer> trainer = chosen.CreateEstimator(new TrainingContext(ml, definition.Label.Column, FeatureAssembler.FeaturesColumn, definition.Seed));
@@ -175,7 +185,7 @@ internal static class SchemaValidator
                 trainer = trainer.Append(back);
             }
 
-            return (preparation, trainer);
+            return trainer;
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not MlToolkitException)
         {

@@ -12,6 +12,7 @@ using MlToolkit.Internal;
 using MlToolkit.Preparation.Split;
 using MlToolkit.Training;
 using MlToolkit.Training.CrossValidation;
+using MlToolkit.Training.Search;
 using MlToolkit.Validation;
 
 namespace MlToolkit.Pipeline;
@@ -48,6 +49,11 @@ public sealed class TrainingPipeline
             new(PipelineStage.DataQuality, "DataQualityReport", $"label '{d.Label.Column}', missing labels: {d.Label.MissingLabels}" + (d.Ignored.Count > 0 ? $", ignored: {string.Join(", ", d.Ignored)}" : string.Empty)),
             new(PipelineStage.Split, d.ResolvedSplitStrategy.ToString(), FormattableString.Invariant($"test {(d.TestSource is null ? d.Split.TestFraction : 0)}, validation {d.Split.ValidationFraction}, seed {d.Seed}") + (d.Split.GroupColumn is null ? string.Empty : $", group '{d.Split.GroupColumn}'")),
         };
+        if (d.Search is { } search)
+        {
+            stages.Add(new StageDescription(PipelineStage.Tuning, "HyperparameterSearch", FormattableString.Invariant($"{search.Options.Strategy}, {search.Options.MaxTrials} trials, {string.Join(" + ", search.Spaces.Select(x => x.TrainerName))}, metric {search.Options.Metric ?? FitDiagnosisValidator.DefaultMetric(d.Task)}")));
+        }
+
         if (d.CrossValidation is { } cv)
         {
             stages.Add(new StageDescription(PipelineStage.CrossValidation, "CrossValidator", FormattableString.Invariant($"{cv.Folds} folds, {d.ResolvedFoldStrategy}, parallel {cv.MaxDegreeOfParallelism}") + (d.ResolvedFoldStrategy == SplitStrategy.Grouped ? $", group '{d.Split.GroupColumn}'" : string.Empty)));
@@ -113,6 +119,29 @@ public sealed class TrainingPipeline
         return await run.CrossValidateOnlyAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs the pipeline's hyperparameter search alone (<c>Tune(...)</c> must have been added), on every row of its source
+    /// with <see cref="SearchOptions.ValidationFraction"/> held out to judge the trials. Cancellation stops it starting
+    /// trials and returns the best result so far (<see cref="SearchResult.Cancelled"/>), once the running trials finish.
+    /// </summary>
+    /// <param name="progress">Receives a report when each stage starts and ends and when each trial ends, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the search; a cancellation while the data is read throws.</param>
+    /// <returns>Every trial and the best one.</returns>
+    /// <exception cref="InvalidOperationException">The pipeline has no search.</exception>
+    public async Task<SearchResult> TuneAsync(IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (_definition.Search is null)
+        {
+            throw new InvalidOperationException("This pipeline has no hyperparameter search; add Tune(...) to its builder.");
+        }
+
+        var run = new Run(_definition, _logger, progress, crossValidateOnly: true, cancellationToken);
+        Diagnostics.RunStarted(_logger, string.Join("; ", Describe()));
+        using Activity? activity = Diagnostics.ActivitySource.StartActivity("MlToolkit.Pipeline.Tune");
+        activity?.SetTag("mltoolkit.task", Task.ToString());
+        return await run.TuneOnlyAsync().ConfigureAwait(false);
+    }
+
     private sealed class Run
     {
         private readonly PipelineDefinition _d;
@@ -121,6 +150,7 @@ public sealed class TrainingPipeline
         private readonly CancellationToken _ct;
         private readonly List<StageTiming> _timings = [];
         private readonly List<DataSnapshot> _snapshots = [];
+        private ITrainer _trainer;
         private readonly MLContext _ml;
         private readonly int _stageCount;
         private int _stageNumber;
@@ -132,9 +162,10 @@ public sealed class TrainingPipeline
             _progress = progress;
             _ct = cancellationToken;
             _ml = new MLContext(definition.Seed);
+            _trainer = definition.Trainer;
             _stageCount = crossValidateOnly
                 ? 3
-                : 6 + (definition.CrossValidation is null ? 0 : 1) + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
+                : 6 + (definition.Search is null ? 0 : 1) + (definition.CrossValidation is null ? 0 : 1) + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
         }
 
         public async Task<PipelineResult> ExecuteAsync()
@@ -143,7 +174,7 @@ public sealed class TrainingPipeline
             (DataTable table, ExtractedData extracted, DataTable? testTable, DataTable? validationTable, DataQualityReport quality) = await ReadAsync(readOthers: true).ConfigureAwait(false);
 
             // 3. Split, then encode labels with classes from the training part only.
-            (DataTable train, DataTable validation, DataTable test, LabelEncoding labels, DataTable trainRows) = await StageAsync(PipelineStage.Split, "Splitting", () =>
+            (DataTable train, DataTable validation, DataTable test, LabelEncoding labels, DataTable trainRows, DataTable validationRows) = await StageAsync(PipelineStage.Split, "Splitting", () =>
             {
                 var options = new SplitOptions
                 {
@@ -173,8 +204,24 @@ public sealed class TrainingPipeline
                     PipelineFitter.Encode(_d, encoding, validationPart),
                     PipelineFitter.Encode(_d, encoding, testPart),
                     encoding,
-                    trainAll));
+                    trainAll,
+                    validationPart));
             }).ConfigureAwait(false);
+
+            // Hyperparameter search on the training part, judged on the validation part or on rows held out of training.
+            SearchResult? tuning = null;
+            if (_d.Search is { } plan)
+            {
+                tuning = await StageAsync(PipelineStage.Tuning, $"Searching {plan.Options.MaxTrials} configurations ({plan.Options.Strategy})", () => SearchAsync(trainRows, validationRows)).ConfigureAwait(false);
+                if (tuning.Cancelled)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                }
+
+                _trainer = tuning.Best is null
+                    ? throw new MlToolkitException(PipelineStage.Tuning, source, $"No configuration of the search could be trained ({tuning.Trials.Count} tried); the log says why each failed.")
+                    : tuning.CreateBestTrainer();
+            }
 
             // Cross-validation of the same preparation and trainer, on the training part only.
             CrossValidationResult? crossValidation = null;
@@ -186,7 +233,7 @@ public sealed class TrainingPipeline
             // 4. Preparation, fitted on the training part only.
             (ITransformer preparation, IDataView prepared, IEstimator<ITransformer> trainerEstimator) = await StageAsync(PipelineStage.Preparation, $"Preparing {train.RowCount} training rows", async () =>
             {
-                (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer) estimators = PipelineFitter.Compose(_d, _ml, train, source);
+                (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer) estimators = PipelineFitter.Compose(_d, _ml, train, source, _trainer);
                 ITransformer fitted = await FitAsync(PipelineStage.Preparation, "Fitting the preparation", () => estimators.Preparation.Fit(train)).ConfigureAwait(false);
 
                 // Cached so that multi-pass trainers do not recompute the preparation on every pass.
@@ -194,10 +241,10 @@ public sealed class TrainingPipeline
             }).ConfigureAwait(false);
 
             // 5. Training.
-            TrainedModel model = await StageAsync(PipelineStage.Training, $"Training {_d.Trainer.Name} on {train.RowCount} rows", async () =>
+            TrainedModel model = await StageAsync(PipelineStage.Training, $"Training {_trainer.Name} on {train.RowCount} rows", async () =>
             {
-                ITransformer trainer = await FitAsync(PipelineStage.Training, $"Training {_d.Trainer.Name} on {train.RowCount} rows", () => trainerEstimator.Fit(prepared)).ConfigureAwait(false);
-                return PipelineFitter.CreateModel(_d, _ml, preparation, trainer, train, labels);
+                ITransformer trainer = await FitAsync(PipelineStage.Training, $"Training {_trainer.Name} on {train.RowCount} rows", () => trainerEstimator.Fit(prepared)).ConfigureAwait(false);
+                return PipelineFitter.CreateModel(_d, _ml, preparation, trainer, train, labels, _trainer.Name);
             }).ConfigureAwait(false);
 
             // 6. Evaluation.
@@ -287,7 +334,7 @@ public sealed class TrainingPipeline
             return new PipelineResult
             {
                 Task = _d.Task,
-                Trainer = _d.Trainer.Name,
+                Trainer = _trainer.Name,
                 Seed = _d.Seed,
                 Rows = table.RowCount + (testTable?.RowCount ?? 0) + (validationTable?.RowCount ?? 0),
                 TrainRows = train.RowCount,
@@ -303,6 +350,7 @@ public sealed class TrainingPipeline
                 Timings = _timings,
                 Model = model,
                 CrossValidation = crossValidation,
+                Tuning = tuning,
                 Snapshots = _snapshots,
             };
         }
@@ -383,8 +431,22 @@ public sealed class TrainingPipeline
         private Task<CrossValidationResult> CrossValidateAsync(DataTable rows)
         {
             CrossValidationOptions options = _d.CrossValidation ?? new CrossValidationOptions();
-            var validator = new CrossValidator(_d, options, _logger, (done, message) => _progress?.Report(new PipelineProgress(PipelineStage.CrossValidation, _stageNumber, _stageCount, false, message) { Step = done, StepCount = options.Folds }));
+            var validator = new CrossValidator(_d, options, _trainer, _logger, (done, message) => _progress?.Report(new PipelineProgress(PipelineStage.CrossValidation, _stageNumber, _stageCount, false, message) { Step = done, StepCount = options.Folds }));
             return validator.RunAsync(rows, _ct);
+        }
+
+        private Task<SearchResult> SearchAsync(DataTable trainRows, DataTable? validationRows)
+        {
+            SearchPlan plan = _d.Search!;
+            var search = new HyperparameterSearch(_d, plan, _logger, (done, total, message) => _progress?.Report(new PipelineProgress(PipelineStage.Tuning, _stageNumber, _stageCount, false, message) { Step = done, StepCount = total }));
+            return search.RunAsync(trainRows, validationRows, _ct);
+        }
+
+        /// <summary>The search alone, on every row of the source: extraction, data quality, search.</summary>
+        public async Task<SearchResult> TuneOnlyAsync()
+        {
+            (DataTable table, _, _, _, _) = await ReadAsync(readOthers: false).ConfigureAwait(false);
+            return await StageAsync(PipelineStage.Tuning, $"Searching on {table.RowCount} rows", () => SearchAsync(table, null), cancellable: false).ConfigureAwait(false);
         }
 
         /// <summary>Reads a separate test or validation source and checks its schema against the training data's.</summary>
@@ -463,7 +525,7 @@ public sealed class TrainingPipeline
             return (table.Subset(Enumerable.Range(0, table.RowCount).Where(r => !missingSet.Contains(r)).ToArray()), missing.Count);
         }
 
-        private async Task<T> StageAsync<T>(PipelineStage stage, string message, Func<Task<T>> body)
+        private async Task<T> StageAsync<T>(PipelineStage stage, string message, Func<Task<T>> body, bool cancellable = true)
         {
             _ct.ThrowIfCancellationRequested();
             _stageNumber++;
@@ -474,7 +536,10 @@ public sealed class TrainingPipeline
             try
             {
                 result = await body().ConfigureAwait(false);
-                _ct.ThrowIfCancellationRequested();
+                if (cancellable)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                }
             }
             catch (Exception ex)
             {

@@ -20,17 +20,20 @@ internal sealed class CrossValidator
 {
     private readonly PipelineDefinition _definition;
     private readonly CrossValidationOptions _options;
+    private readonly ITrainer _trainer;
     private readonly ILogger _logger;
     private readonly Action<int, string>? _foldDone;
 
     /// <param name="definition">The pipeline.</param>
     /// <param name="options">The options, validated.</param>
+    /// <param name="trainer">The trainer (the pipeline's, or the one tuning chose).</param>
     /// <param name="logger">The logger.</param>
     /// <param name="foldDone">Called after each fold with the number of folds done and a sentence, or <see langword="null"/>.</param>
-    public CrossValidator(PipelineDefinition definition, CrossValidationOptions options, ILogger logger, Action<int, string>? foldDone)
+    public CrossValidator(PipelineDefinition definition, CrossValidationOptions options, ITrainer trainer, ILogger logger, Action<int, string>? foldDone)
     {
         _definition = definition;
         _options = options;
+        _trainer = trainer;
         _logger = logger;
         _foldDone = foldDone;
     }
@@ -106,11 +109,11 @@ internal sealed class CrossValidator
         string name = string.Create(CultureInfo.InvariantCulture, $"fold {fold + 1} of {_options.Folds}");
         (DataTable train, LabelEncoding labels) = PipelineFitter.EncodeTraining(d, rows.Subset(trainRows), source);
         DataTable test = PipelineFitter.Encode(d, labels, rows.Subset(testRows));
-        (IEstimator<ITransformer> preparationEstimator, IEstimator<ITransformer> trainerEstimator) = PipelineFitter.Compose(d, ml, train, source);
+        (IEstimator<ITransformer> preparationEstimator, IEstimator<ITransformer> trainerEstimator) = PipelineFitter.Compose(d, ml, train, source, _trainer);
         ITransformer preparation = Fit(() => preparationEstimator.Fit(train), "fitting the preparation", name, source);
         IDataView prepared = ml.Data.Cache(preparation.Transform(train));
-        ITransformer trainer = Fit(() => trainerEstimator.Fit(prepared), $"training {d.Trainer.Name}", name, source);
-        TrainedModel model = PipelineFitter.CreateModel(d, ml, preparation, trainer, train, labels);
+        ITransformer trainer = Fit(() => trainerEstimator.Fit(prepared), $"training {_trainer.Name}", name, source);
+        TrainedModel model = PipelineFitter.CreateModel(d, ml, preparation, trainer, train, labels, _trainer.Name);
         EvaluationResult metrics = PipelineFitter.Evaluate(d, model, test, name, source);
         return new FoldResult(fold + 1, train.RowCount, test.RowCount, metrics);
     }
