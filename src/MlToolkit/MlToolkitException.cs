@@ -58,6 +58,9 @@ public enum PipelineStage
     /// <summary>Evaluating a model on held-out data.</summary>
     Evaluation,
 
+    /// <summary>Explaining a model: permutation importance of its input columns.</summary>
+    Explanation,
+
     /// <summary>Validating a model against gates.</summary>
     Validation,
 

@@ -47,6 +47,7 @@ public sealed class PipelineBuilder
     private CrossValidationOptions? _crossValidation;
     private SnapshotTarget? _snapshots;
     private SearchPlan? _search;
+    private ExplanationOptions? _explanation;
     private IEvaluator _evaluator = DefaultEvaluator.Instance;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
@@ -194,6 +195,14 @@ public sealed class PipelineBuilder
     {
         EnsureNotBuilt();
         _search = plan with { Options = plan.Options.Clone() };
+    }
+
+    /// <summary>Computes feature importance after evaluation (the verb is <c>ExplainFeatures(...)</c>, in <see cref="ExplanationBuilderExtensions"/>).</summary>
+    /// <param name="options">The validated options.</param>
+    internal void SetExplanation(ExplanationOptions options)
+    {
+        EnsureNotBuilt();
+        _explanation = options;
     }
 
     /// <summary>Keeps snapshots of what the sources give (the verb is <c>SnapshotTo(...)</c>, in <see cref="SnapshotBuilderExtensions"/>).</summary>
@@ -347,6 +356,7 @@ public sealed class PipelineBuilder
             _crossValidation?.Clone(),
             _snapshots,
             _search,
+            _explanation,
             _evaluator,
             [.. _validators],
             [.. _deployers],
@@ -382,6 +392,7 @@ internal sealed record PipelineDefinition(
     CrossValidationOptions? CrossValidation,
     SnapshotTarget? Snapshots,
     SearchPlan? Search,
+    ExplanationOptions? Explanation,
     IEvaluator Evaluator,
     IReadOnlyList<IModelValidator> Validators,
     IReadOnlyList<IDeployer> Deployers,

@@ -62,6 +62,11 @@ public sealed class TrainingPipeline
         stages.AddRange(d.Preprocessors.Select(p => new StageDescription(PipelineStage.Preparation, p.Name, string.Empty)));
         stages.Add(new StageDescription(PipelineStage.Training, d.Trainer.Name, d.Task.ToString()));
         stages.Add(new StageDescription(PipelineStage.Evaluation, d.Evaluator.GetType().Name, string.Empty));
+        if (d.Explanation is { } explanation)
+        {
+            stages.Add(new StageDescription(PipelineStage.Explanation, "PermutationImportance", FormattableString.Invariant($"{explanation.Repeats} repeats, metric {explanation.Metric ?? FitDiagnosisValidator.DefaultMetric(d.Task)}")));
+        }
+
         stages.AddRange(d.Validators.Select(v => new StageDescription(PipelineStage.Validation, v.GetType().Name, v.ToString() ?? string.Empty)));
         stages.AddRange(d.Deployers.Select(x => new StageDescription(PipelineStage.Deployment, x.GetType().Name, x.ToString() ?? string.Empty)));
         return stages;
@@ -165,7 +170,7 @@ public sealed class TrainingPipeline
             _trainer = definition.Trainer;
             _stageCount = crossValidateOnly
                 ? 3
-                : 6 + (definition.Search is null ? 0 : 1) + (definition.CrossValidation is null ? 0 : 1) + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
+                : 6 + (definition.Search is null ? 0 : 1) + (definition.CrossValidation is null ? 0 : 1) + (definition.Explanation is null ? 0 : 1) + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
         }
 
         public async Task<PipelineResult> ExecuteAsync()
@@ -259,6 +264,14 @@ public sealed class TrainingPipeline
                 return System.Threading.Tasks.Task.FromResult((t, training, validation.RowCount > 0 ? Evaluate(validation, "validation") : null));
             }).ConfigureAwait(false);
 
+            // Explanation: permutation importance of the raw input columns on the test data.
+            FeatureImportanceResult? importance = null;
+            if (_d.Explanation is { } explanation)
+            {
+                string metric = explanation.Metric ?? FitDiagnosisValidator.DefaultMetric(_d.Task);
+                importance = await StageAsync(PipelineStage.Explanation, $"Permuting {model.InputSchema.Count} input columns {explanation.Repeats} times", () => DedicatedThread.RunAsync(() => PermutationImportance.Compute(_d, model, test, metric, explanation.Repeats, _d.Seed, _ct), _ct)).ConfigureAwait(false);
+            }
+
             // 7. Validation.
             ValidationResult? verdict = null;
             if (_d.Validators.Count > 0)
@@ -351,6 +364,7 @@ public sealed class TrainingPipeline
                 Model = model,
                 CrossValidation = crossValidation,
                 Tuning = tuning,
+                FeatureImportance = importance,
                 Snapshots = _snapshots,
             };
         }
