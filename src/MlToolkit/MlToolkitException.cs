@@ -61,6 +61,9 @@ public enum PipelineStage
     /// <summary>Explaining a model: permutation importance of its input columns.</summary>
     Explanation,
 
+    /// <summary>A learning curve: the model trained on growing shares of the training part.</summary>
+    LearningCurve,
+
     /// <summary>Validating a model against gates.</summary>
     Validation,
 

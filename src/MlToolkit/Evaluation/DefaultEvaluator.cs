@@ -261,6 +261,10 @@ public sealed class DefaultEvaluator : IEvaluator
             [Metric.Mae] = n == 0 ? double.NaN : sae / n,
             [Metric.R2] = n == 0 || sst == 0 ? double.NaN : 1 - (sse / sst),
         };
-        return new EvaluationResult(MlTask.Regression, n, metrics);
+        int[] sample = n <= 2000 ? [.. Enumerable.Range(0, n)] : [.. Enumerable.Range(0, 2000).Select(i => (int)((long)i * n / 2000))];
+        return new EvaluationResult(MlTask.Regression, n, metrics)
+        {
+            Regression = new RegressionReport([.. sample.Select(i => (float)labels[i])], [.. sample.Select(i => (float)scores[i])]),
+        };
     }
 }

@@ -77,6 +77,9 @@ public sealed class EvaluationResult
     /// <summary>The multiclass details, for multiclass classification.</summary>
     public MulticlassClassificationReport? Multiclass { get; init; }
 
+    /// <summary>The regression details (actual and predicted values, for residual plots), for regression.</summary>
+    public RegressionReport? Regression { get; init; }
+
     /// <summary>The value of <paramref name="metric"/>, or <see cref="double.NaN"/> when it was not computed.</summary>
     /// <param name="metric">The metric name.</param>
     /// <returns>The value.</returns>
@@ -124,3 +127,8 @@ public sealed record MulticlassClassificationReport(
     long[][] ConfusionMatrix,
     IReadOnlyList<ClassMetrics> PerClass,
     long UnknownLabelRows);
+
+/// <summary>Regression details.</summary>
+/// <param name="Actual">Actual values of up to 2,000 rows, evenly spread over the evaluated rows (all of them when fewer).</param>
+/// <param name="Predicted">The predictions for the same rows.</param>
+public sealed record RegressionReport(IReadOnlyList<float> Actual, IReadOnlyList<float> Predicted);

@@ -48,6 +48,7 @@ public sealed class PipelineBuilder
     private SnapshotTarget? _snapshots;
     private SearchPlan? _search;
     private ExplanationOptions? _explanation;
+    private LearningCurveOptions? _learningCurve;
     private IEvaluator _evaluator = DefaultEvaluator.Instance;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
@@ -205,6 +206,14 @@ public sealed class PipelineBuilder
         _explanation = options;
     }
 
+    /// <summary>Computes a learning curve after training (the verb is <c>LearningCurve(...)</c>, in <see cref="LearningCurveBuilderExtensions"/>).</summary>
+    /// <param name="options">The validated options.</param>
+    internal void SetLearningCurve(LearningCurveOptions options)
+    {
+        EnsureNotBuilt();
+        _learningCurve = options;
+    }
+
     /// <summary>Keeps snapshots of what the sources give (the verb is <c>SnapshotTo(...)</c>, in <see cref="SnapshotBuilderExtensions"/>).</summary>
     /// <param name="target">Where.</param>
     internal void SetSnapshots(SnapshotTarget target)
@@ -357,6 +366,7 @@ public sealed class PipelineBuilder
             _snapshots,
             _search,
             _explanation,
+            _learningCurve,
             _evaluator,
             [.. _validators],
             [.. _deployers],
@@ -393,6 +403,7 @@ internal sealed record PipelineDefinition(
     SnapshotTarget? Snapshots,
     SearchPlan? Search,
     ExplanationOptions? Explanation,
+    LearningCurveOptions? LearningCurve,
     IEvaluator Evaluator,
     IReadOnlyList<IModelValidator> Validators,
     IReadOnlyList<IDeployer> Deployers,

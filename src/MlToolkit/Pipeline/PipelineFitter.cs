@@ -55,6 +55,32 @@ internal static class PipelineFitter
         }
     }
 
+    /// <summary>
+    /// Fits the whole model on <paramref name="trainRows"/> (raw labels, every column): label classes, preparation (cached) and
+    /// <paramref name="trainer"/>, all in <paramref name="ml"/>. A foreign failure names <paramref name="stage"/> and <paramref name="what"/>.
+    /// </summary>
+    public static (TrainedModel Model, DataTable Train, LabelEncoding Labels) FitModel(PipelineDefinition definition, ITrainer trainer, MLContext ml, DataTable trainRows, PipelineStage stage, string what, string source)
+    {
+        (DataTable train, LabelEncoding labels) = EncodeTraining(definition, trainRows, source);
+        (IEstimator<ITransformer> preparationEstimator, IEstimator<ITransformer> trainerEstimator) = Compose(definition, ml, train, source, trainer);
+        ITransformer preparation = Guard(() => preparationEstimator.Fit(train), "fitting the preparation");
+        IDataView prepared = ml.Data.Cache(preparation.Transform(train));
+        ITransformer fitted = Guard(() => trainerEstimator.Fit(prepared), $"training {trainer.Name}");
+        return (CreateModel(definition, ml, preparation, fitted, train, labels, trainer.Name), train, labels);
+
+        ITransformer Guard(Func<ITransformer> fit, string step)
+        {
+            try
+            {
+                return fit();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not MlToolkitException)
+            {
+                throw new MlToolkitException(stage, source, $"{what}: {step} ({source}) failed: {ex.Message}", ex);
+            }
+        }
+    }
+
     private static DataTable WithoutDropped(PipelineDefinition definition, DataTable table)
         => table.WithoutColumns([.. definition.Dropped.Where(c => table.FindColumn(c) is not null)]);
 }

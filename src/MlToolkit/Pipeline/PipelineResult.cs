@@ -60,6 +60,9 @@ public sealed class PipelineResult
     /// <summary>The permutation importance of each input column on the test data, when <c>ExplainFeatures(...)</c> was added; <see langword="null"/> otherwise.</summary>
     public FeatureImportanceResult? FeatureImportance { get; init; }
 
+    /// <summary>The learning curve, when <c>LearningCurve(...)</c> was added; <see langword="null"/> otherwise.</summary>
+    public LearningCurveResult? LearningCurve { get; init; }
+
     /// <summary>The hyperparameter search, when <c>Tune(...)</c> was added: every trial, and the best one, which <see cref="Model"/> was trained with.</summary>
     public SearchResult? Tuning { get; init; }
 

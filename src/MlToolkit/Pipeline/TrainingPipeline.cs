@@ -67,6 +67,11 @@ public sealed class TrainingPipeline
             stages.Add(new StageDescription(PipelineStage.Explanation, "PermutationImportance", FormattableString.Invariant($"{explanation.Repeats} repeats, metric {explanation.Metric ?? FitDiagnosisValidator.DefaultMetric(d.Task)}")));
         }
 
+        if (d.LearningCurve is { } curve)
+        {
+            stages.Add(new StageDescription(PipelineStage.LearningCurve, "LearningCurve", FormattableString.Invariant($"{curve.Points} sizes, metric {curve.Metric ?? FitDiagnosisValidator.DefaultMetric(d.Task)}")));
+        }
+
         stages.AddRange(d.Validators.Select(v => new StageDescription(PipelineStage.Validation, v.GetType().Name, v.ToString() ?? string.Empty)));
         stages.AddRange(d.Deployers.Select(x => new StageDescription(PipelineStage.Deployment, x.GetType().Name, x.ToString() ?? string.Empty)));
         return stages;
@@ -170,7 +175,7 @@ public sealed class TrainingPipeline
             _trainer = definition.Trainer;
             _stageCount = crossValidateOnly
                 ? 3
-                : 6 + (definition.Search is null ? 0 : 1) + (definition.CrossValidation is null ? 0 : 1) + (definition.Explanation is null ? 0 : 1) + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
+                : 6 + (definition.Search is null ? 0 : 1) + (definition.CrossValidation is null ? 0 : 1) + (definition.Explanation is null ? 0 : 1) + (definition.LearningCurve is null ? 0 : 1) + (definition.Validators.Count > 0 ? 1 : 0) + (definition.Deployers.Count > 0 ? 1 : 0);
         }
 
         public async Task<PipelineResult> ExecuteAsync()
@@ -179,7 +184,7 @@ public sealed class TrainingPipeline
             (DataTable table, ExtractedData extracted, DataTable? testTable, DataTable? validationTable, DataQualityReport quality) = await ReadAsync(readOthers: true).ConfigureAwait(false);
 
             // 3. Split, then encode labels with classes from the training part only.
-            (DataTable train, DataTable validation, DataTable test, LabelEncoding labels, DataTable trainRows, DataTable validationRows) = await StageAsync(PipelineStage.Split, "Splitting", () =>
+            (DataTable train, DataTable validation, DataTable test, LabelEncoding labels, DataTable trainRows, DataTable validationRows, DataTable testRows) = await StageAsync(PipelineStage.Split, "Splitting", () =>
             {
                 var options = new SplitOptions
                 {
@@ -210,7 +215,8 @@ public sealed class TrainingPipeline
                     PipelineFitter.Encode(_d, encoding, testPart),
                     encoding,
                     trainAll,
-                    validationPart));
+                    validationPart,
+                    testPart));
             }).ConfigureAwait(false);
 
             // Hyperparameter search on the training part, judged on the validation part or on rows held out of training.
@@ -270,6 +276,15 @@ public sealed class TrainingPipeline
             {
                 string metric = explanation.Metric ?? FitDiagnosisValidator.DefaultMetric(_d.Task);
                 importance = await StageAsync(PipelineStage.Explanation, $"Permuting {model.InputSchema.Count} input columns {explanation.Repeats} times", () => DedicatedThread.RunAsync(() => PermutationImportance.Compute(_d, model, test, metric, explanation.Repeats, _d.Seed, _ct), _ct)).ConfigureAwait(false);
+            }
+
+            // Learning curve: the same preparation and trainer on growing shares of the training part.
+            LearningCurveResult? curve = null;
+            if (_d.LearningCurve is { } curveOptions)
+            {
+                string metric = curveOptions.Metric ?? FitDiagnosisValidator.DefaultMetric(_d.Task);
+                (DataTable heldOut, string heldOutName) = validationRows.RowCount > 0 ? (validationRows, "validation") : (testRows, "test");
+                curve = await StageAsync(PipelineStage.LearningCurve, $"Learning curve: {curveOptions.Points} training sizes", () => DedicatedThread.RunAsync(() => LearningCurves.Compute(_d, _trainer, trainRows, heldOut, heldOutName, metric, curveOptions.Points, _ct), _ct)).ConfigureAwait(false);
             }
 
             // 7. Validation.
@@ -365,6 +380,7 @@ public sealed class TrainingPipeline
                 CrossValidation = crossValidation,
                 Tuning = tuning,
                 FeatureImportance = importance,
+                LearningCurve = curve,
                 Snapshots = _snapshots,
             };
         }

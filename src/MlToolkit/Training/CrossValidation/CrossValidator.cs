@@ -107,27 +107,10 @@ internal sealed class CrossValidator
         activity?.SetTag("mltoolkit.fold", fold + 1);
         var ml = new MLContext(FoldSeed(d.Seed, fold));
         string name = string.Create(CultureInfo.InvariantCulture, $"fold {fold + 1} of {_options.Folds}");
-        (DataTable train, LabelEncoding labels) = PipelineFitter.EncodeTraining(d, rows.Subset(trainRows), source);
+        (TrainedModel model, DataTable train, LabelEncoding labels) = PipelineFitter.FitModel(d, _trainer, ml, rows.Subset(trainRows), PipelineStage.CrossValidation, $"Cross-validation {name}", source);
         DataTable test = PipelineFitter.Encode(d, labels, rows.Subset(testRows));
-        (IEstimator<ITransformer> preparationEstimator, IEstimator<ITransformer> trainerEstimator) = PipelineFitter.Compose(d, ml, train, source, _trainer);
-        ITransformer preparation = Fit(() => preparationEstimator.Fit(train), "fitting the preparation", name, source);
-        IDataView prepared = ml.Data.Cache(preparation.Transform(train));
-        ITransformer trainer = Fit(() => trainerEstimator.Fit(prepared), $"training {_trainer.Name}", name, source);
-        TrainedModel model = PipelineFitter.CreateModel(d, ml, preparation, trainer, train, labels, _trainer.Name);
         EvaluationResult metrics = PipelineFitter.Evaluate(d, model, test, name, source);
         return new FoldResult(fold + 1, train.RowCount, test.RowCount, metrics);
-    }
-
-    private static ITransformer Fit(Func<ITransformer> fit, string what, string fold, string source)
-    {
-        try
-        {
-            return fit();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not MlToolkitException)
-        {
-            throw new MlToolkitException(PipelineStage.CrossValidation, source, $"Cross-validation {fold}: {what} ({source}) failed: {ex.Message}", ex);
-        }
     }
 
     private void WarnSparseClasses(DataTable rows, int folds)
