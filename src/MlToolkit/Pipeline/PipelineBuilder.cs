@@ -323,6 +323,11 @@ public sealed class PipelineBuilder
             }
         }
 
+        if (_trainer is { StopsEarly: true } && _split.ValidationFraction == 0 && _validationSource is null)
+        {
+            problems.Add($"Trainer {_trainer.Name} stops early on the validation part, and the pipeline has none: call Split(test: 0.2, validation: 0.1) or ValidateOn(...).");
+        }
+
         if (_testSource is null && _split.TestFraction == 0)
         {
             problems.Add("No test data: the split's test fraction is 0 and no TestOn(...) source is given, so the model could not be evaluated.");

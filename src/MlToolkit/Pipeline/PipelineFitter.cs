@@ -28,10 +28,10 @@ internal static class PipelineFitter
     /// The preparation and trainer estimators for <paramref name="train"/> (the pipeline's trainer, or <paramref name="trainer"/>
     /// when tuning chose another); a problem stops with a <see cref="PipelineValidationException"/>.
     /// </summary>
-    public static (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer) Compose(PipelineDefinition definition, MLContext ml, DataTable train, string source, ITrainer? trainer = null)
+    public static (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer) Compose(PipelineDefinition definition, MLContext ml, DataTable train, string source, ITrainer? trainer = null, Func<IDataView>? validation = null)
     {
         var problems = new List<string>();
-        return SchemaValidator.Compose(definition, ml, train, problems, trainer) ?? throw new PipelineValidationException(problems, source);
+        return SchemaValidator.Compose(definition, ml, train, problems, trainer, validation) ?? throw new PipelineValidationException(problems, source);
     }
 
     /// <summary>The preparation and the fitted trainer as one model, with the raw input schema of <paramref name="train"/>.</summary>
@@ -59,11 +59,15 @@ internal static class PipelineFitter
     /// Fits the whole model on <paramref name="trainRows"/> (raw labels, every column): label classes, preparation (cached) and
     /// <paramref name="trainer"/>, all in <paramref name="ml"/>. A foreign failure names <paramref name="stage"/> and <paramref name="what"/>.
     /// </summary>
-    public static (TrainedModel Model, DataTable Train, LabelEncoding Labels) FitModel(PipelineDefinition definition, ITrainer trainer, MLContext ml, DataTable trainRows, PipelineStage stage, string what, string source)
+    public static (TrainedModel Model, DataTable Train, LabelEncoding Labels) FitModel(PipelineDefinition definition, ITrainer trainer, MLContext ml, DataTable trainRows, PipelineStage stage, string what, string source, DataTable? earlyStoppingRows = null)
     {
         (DataTable train, LabelEncoding labels) = EncodeTraining(definition, trainRows, source);
-        (IEstimator<ITransformer> preparationEstimator, IEstimator<ITransformer> trainerEstimator) = Compose(definition, ml, train, source, trainer);
-        ITransformer preparation = Guard(() => preparationEstimator.Fit(train), "fitting the preparation");
+        ITransformer? preparation = null;
+        Func<IDataView>? validation = earlyStoppingRows is { RowCount: > 0 } && trainer.StopsEarly
+            ? () => ml.Data.Cache(preparation!.Transform(Encode(definition, labels, earlyStoppingRows)))
+            : null;
+        (IEstimator<ITransformer> preparationEstimator, IEstimator<ITransformer> trainerEstimator) = Compose(definition, ml, train, source, trainer, validation);
+        preparation = Guard(() => preparationEstimator.Fit(train), "fitting the preparation");
         IDataView prepared = ml.Data.Cache(preparation.Transform(train));
         ITransformer fitted = Guard(() => trainerEstimator.Fit(prepared), $"training {trainer.Name}");
         return (CreateModel(definition, ml, preparation, fitted, train, labels, trainer.Name), train, labels);

@@ -125,7 +125,7 @@ internal static class SchemaValidator
 
     /// <summary>Creates the preparation and trainer estimators for <paramref name="train"/>, adding problems instead of throwing.</summary>
     /// <returns>The estimators, or <see langword="null"/> when a problem stops the composition.</returns>
-    public static (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer)? Compose(PipelineDefinition definition, MLContext ml, DataTable train, List<string> problems, ITrainer? trainerOverride = null)
+    public static (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer)? Compose(PipelineDefinition definition, MLContext ml, DataTable train, List<string> problems, ITrainer? trainerOverride = null, Func<IDataView>? validation = null)
     {
         ITrainer chosen = trainerOverride ?? definition.Trainer;
         IReadOnlyCollection<string> excluded = [definition.Label.Column];
@@ -164,7 +164,7 @@ internal static class SchemaValidator
         IEstimator<ITransformer> assemble = FeatureAssembler.Create(ml, shape, excluded);
         shape = assemble.GetOutputSchema(shape);
         preparation = preparation.Append(assemble);
-        IEstimator<ITransformer>? trainer = ComposeTrainer(definition, chosen, ml, shape, problems);
+        IEstimator<ITransformer>? trainer = ComposeTrainer(definition, chosen, ml, shape, problems, validation);
         return trainer is null ? null : (preparation, trainer);
     }
 
@@ -172,11 +172,11 @@ internal static class SchemaValidator
     /// The trainer's estimator on data of <paramref name="shape"/> (the preparation's output), with the mapping of multiclass
     /// predictions back to class names; a problem is added instead of thrown.
     /// </summary>
-    public static IEstimator<ITransformer>? ComposeTrainer(PipelineDefinition definition, ITrainer chosen, MLContext ml, SchemaShape shape, List<string> problems)
+    public static IEstimator<ITransformer>? ComposeTrainer(PipelineDefinition definition, ITrainer chosen, MLContext ml, SchemaShape shape, List<string> problems, Func<IDataView>? validation = null)
     {
         try
         {
-            IEstimator<ITransformer> trainer = chosen.CreateEstimator(new TrainingContext(ml, definition.Label.Column, FeatureAssembler.FeaturesColumn, definition.Seed));
+            IEstimator<ITransformer> trainer = chosen.CreateEstimator(new TrainingContext(ml, definition.Label.Column, FeatureAssembler.FeaturesColumn, definition.Seed) { ValidationData = validation });
             shape = trainer.GetOutputSchema(shape);
             if (definition.Task == MlTask.MulticlassClassification)
             {

@@ -244,8 +244,12 @@ public sealed class TrainingPipeline
             // 4. Preparation, fitted on the training part only.
             (ITransformer preparation, IDataView prepared, IEstimator<ITransformer> trainerEstimator) = await StageAsync(PipelineStage.Preparation, $"Preparing {train.RowCount} training rows", async () =>
             {
-                (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer) estimators = PipelineFitter.Compose(_d, _ml, train, source, _trainer);
+                // A trainer that stops early gets the validation part, prepared by the preparation fitted here.
+                ITransformer? fittedPreparation = null;
+                Func<IDataView>? earlyStopping = validation.RowCount > 0 && _trainer.StopsEarly ? () => _ml.Data.Cache(fittedPreparation!.Transform(validation)) : null;
+                (IEstimator<ITransformer> Preparation, IEstimator<ITransformer> Trainer) estimators = PipelineFitter.Compose(_d, _ml, train, source, _trainer, earlyStopping);
                 ITransformer fitted = await FitAsync(PipelineStage.Preparation, "Fitting the preparation", () => estimators.Preparation.Fit(train)).ConfigureAwait(false);
+                fittedPreparation = fitted;
 
                 // Cached so that multi-pass trainers do not recompute the preparation on every pass.
                 return (fitted, _ml.Data.Cache(fitted.Transform(train)), estimators.Trainer);

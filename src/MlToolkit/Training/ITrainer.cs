@@ -18,6 +18,14 @@ public interface ITrainer
     /// <param name="context">The columns, seed and ML.NET context.</param>
     /// <returns>The estimator.</returns>
     IEstimator<ITransformer> CreateEstimator(TrainingContext context);
+
+    /// <summary>
+    /// Whether the trainer stops early on the validation rows (<see cref="TrainingContext.ValidationData"/>), such as LightGBM
+    /// with <c>EarlyStoppingRound</c> above 0. A pipeline whose trainer stops early needs a validation part
+    /// (<c>Split(validation: …)</c> or <c>ValidateOn(…)</c>); <c>Build()</c> says so otherwise.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    bool StopsEarly => false;
 }
 
 /// <summary>What a trainer knows when it creates its estimator.</summary>
@@ -25,7 +33,16 @@ public interface ITrainer
 /// <param name="LabelColumn">The label column: boolean for binary, a key for multiclass, a number for regression.</param>
 /// <param name="FeatureColumn">The feature vector column.</param>
 /// <param name="Seed">The pipeline's seed.</param>
-public sealed record TrainingContext(MLContext MLContext, string LabelColumn, string FeatureColumn, int Seed);
+public sealed record TrainingContext(MLContext MLContext, string LabelColumn, string FeatureColumn, int Seed)
+{
+    /// <summary>
+    /// Gives the held-out rows, prepared like the training data, for a trainer that stops early on them; <see langword="null"/>
+    /// when the fit has none (a cross-validation fold, or a pipeline without a validation part). Called when the estimator is
+    /// fitted, not when it is created.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<IDataView>? ValidationData { get; init; }
+}
 
 /// <summary>Shared plumbing for trainers: a name, a task and a <see cref="ToString"/> that reads well.</summary>
 public abstract class TrainerBase : ITrainer
@@ -50,6 +67,9 @@ public abstract class TrainerBase : ITrainer
     public abstract IEstimator<ITransformer> CreateEstimator(TrainingContext context);
 
     /// <inheritdoc />
+    public virtual bool StopsEarly => false;
+
+    /// <inheritdoc />
     public override string ToString() => $"{Name} ({Task})";
 }
 
@@ -62,11 +82,16 @@ public sealed class DelegateTrainer : TrainerBase
     /// <param name="name">Its name.</param>
     /// <param name="task">Its task.</param>
     /// <param name="create">Creates the estimator.</param>
-    public DelegateTrainer(string name, MlTask task, Func<TrainingContext, IEstimator<ITransformer>> create)
+    /// <param name="stopsEarly">Whether the estimator stops early on <see cref="TrainingContext.ValidationData"/>.</param>
+    public DelegateTrainer(string name, MlTask task, Func<TrainingContext, IEstimator<ITransformer>> create, bool stopsEarly = false)
         : base(name, task)
     {
         _create = create ?? throw new ArgumentNullException(nameof(create));
+        StopsEarly = stopsEarly;
     }
+
+    /// <inheritdoc />
+    public override bool StopsEarly { get; }
 
     /// <inheritdoc />
     public override IEstimator<ITransformer> CreateEstimator(TrainingContext context)

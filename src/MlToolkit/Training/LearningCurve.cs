@@ -55,7 +55,8 @@ internal static class LearningCurves
             int[] rows = [.. shares.Take(i).SelectMany(s => s).Order()];
             var ml = new MLContext(unchecked((definition.Seed * 131) + i));
             string what = string.Create(CultureInfo.InvariantCulture, $"Learning curve on {rows.Length} rows");
-            (TrainedModel model, DataTable train, LabelEncoding labels) = PipelineFitter.FitModel(definition, trainer, ml, trainRows.Subset(rows), PipelineStage.LearningCurve, what, source);
+            // A trainer that stops early does so on the validation part, as in the run; never on the test part.
+            (TrainedModel model, DataTable train, LabelEncoding labels) = PipelineFitter.FitModel(definition, trainer, ml, trainRows.Subset(rows), PipelineStage.LearningCurve, what, source, heldOutName == "validation" ? heldOutRows : null);
             double training = PipelineFitter.Evaluate(definition, model, train, "learning-curve training", source)[metric];
             double heldOut = PipelineFitter.Evaluate(definition, model, PipelineFitter.Encode(definition, labels, heldOutRows), $"learning-curve {heldOutName}", source)[metric];
             result.Add(new LearningCurvePoint(rows.Length, training, heldOut));

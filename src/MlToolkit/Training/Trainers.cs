@@ -57,6 +57,35 @@ public static class Trainers
     /// A trainer over a copy of ML.NET's options with the pipeline's label and feature columns, optionally on min-max
     /// scaled features (what linear trainers need).
     /// </summary>
+    /// <summary>
+    /// A gradient-boosted trainer that, when <paramref name="stopsEarly"/> says its options ask for it, is fitted together with
+    /// the validation rows (<see cref="TrainingContext.ValidationData"/>) so that it stops early on them; otherwise as
+    /// <see cref="Create{TOptions}"/>. Without validation rows (a cross-validation fold) it trains every round.
+    /// </summary>
+    private static ITrainer CreateBoosted<TOptions, TTrainer>(string name, MlTask task, TOptions options, Func<TrainingContext, TOptions, TTrainer> create, Func<TTrainer, IDataView, IDataView, ITransformer> fitWithValidation, Func<TOptions, bool> stopsEarly)
+        where TOptions : TrainerInputBaseWithLabel
+        where TTrainer : IEstimator<ITransformer>
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!stopsEarly(options))
+        {
+            return Create(name, task, options, (c, o) => create(c, o));
+        }
+
+        return new DelegateTrainer(
+            name,
+            task,
+            c =>
+            {
+                TOptions o = Copy(options);
+                o.LabelColumnName = c.LabelColumn;
+                o.FeatureColumnName = c.FeatureColumn;
+                TTrainer trainer = create(c, o);
+                return c.ValidationData is { } validation ? new ValidatedEstimator<TTrainer>(trainer, fitWithValidation, validation) : trainer;
+            },
+            stopsEarly: true);
+    }
+
     private static ITrainer Create<TOptions>(string name, MlTask task, TOptions options, Func<TrainingContext, TOptions, IEstimator<ITransformer>> create, bool normalize = false)
         where TOptions : TrainerInputBaseWithLabel
     {
@@ -82,15 +111,16 @@ public static class Trainers
         /// <param name="numberOfLeaves">Leaves per tree, or <see langword="null"/> for LightGBM's default.</param>
         /// <param name="learningRate">The learning rate, or <see langword="null"/> for LightGBM's default.</param>
         /// <returns>The trainer.</returns>
-        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null)
-            => LightGbm(new LightGbmBinaryTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate });
+        /// <param name="earlyStoppingRounds">Stop when the validation metric has not improved for this many rounds, keeping the best round (0: train every round). Needs a validation part.</param>
+        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null, int earlyStoppingRounds = 0)
+            => LightGbm(new LightGbmBinaryTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate, EarlyStoppingRound = earlyStoppingRounds });
 
-        /// <summary>LightGBM with ML.NET's options.</summary>
+        /// <summary>LightGBM with ML.NET's options; with <c>EarlyStoppingRound</c> above 0 it stops early on the validation part (which the pipeline then needs).</summary>
         /// <param name="options">The options.</param>
         /// <returns>The trainer.</returns>
         public static ITrainer LightGbm(LightGbmBinaryTrainer.Options options)
         {
-            return Create("LightGbm", MlTask.BinaryClassification, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.BinaryClassification.Trainers.LightGbm(o); });
+            return CreateBoosted("LightGbm", MlTask.BinaryClassification, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.BinaryClassification.Trainers.LightGbm(o); }, (t, train, validation) => t.Fit(train, validation), o => o.EarlyStoppingRound > 0);
         }
 
         /// <summary>FastTree (MART) gradient-boosted trees.</summary>
@@ -100,12 +130,12 @@ public static class Trainers
         public static ITrainer FastTree(int numberOfTrees = 100, int numberOfLeaves = 20)
             => FastTree(new FastTreeBinaryTrainer.Options { NumberOfTrees = numberOfTrees, NumberOfLeaves = numberOfLeaves });
 
-        /// <summary>FastTree with ML.NET's options.</summary>
+        /// <summary>FastTree with ML.NET's options; with an <c>EarlyStoppingRule</c> or <c>EnablePruning</c> it uses the validation part (which the pipeline then needs).</summary>
         /// <param name="options">The options.</param>
         /// <returns>The trainer.</returns>
         public static ITrainer FastTree(FastTreeBinaryTrainer.Options options)
         {
-            return Create("FastTree", MlTask.BinaryClassification, options, (c, o) => { o.Seed = c.Seed; return c.MLContext.BinaryClassification.Trainers.FastTree(o); });
+            return CreateBoosted("FastTree", MlTask.BinaryClassification, options, (c, o) => { o.Seed = c.Seed; return c.MLContext.BinaryClassification.Trainers.FastTree(o); }, (t, train, validation) => t.Fit(train, validation), o => o.EarlyStoppingRule is not null || o.EnablePruning);
         }
 
         /// <summary>Logistic regression by stochastic dual coordinate ascent, on min-max scaled features.</summary>
@@ -145,15 +175,16 @@ public static class Trainers
         /// <param name="numberOfLeaves">Leaves per tree, or <see langword="null"/> for LightGBM's default.</param>
         /// <param name="learningRate">The learning rate, or <see langword="null"/> for LightGBM's default.</param>
         /// <returns>The trainer.</returns>
-        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null)
-            => LightGbm(new LightGbmMulticlassTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate });
+        /// <param name="earlyStoppingRounds">Stop when the validation metric has not improved for this many rounds, keeping the best round (0: train every round). Needs a validation part.</param>
+        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null, int earlyStoppingRounds = 0)
+            => LightGbm(new LightGbmMulticlassTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate, EarlyStoppingRound = earlyStoppingRounds });
 
-        /// <summary>LightGBM with ML.NET's options.</summary>
+        /// <summary>LightGBM with ML.NET's options; with <c>EarlyStoppingRound</c> above 0 it stops early on the validation part (which the pipeline then needs).</summary>
         /// <param name="options">The options.</param>
         /// <returns>The trainer.</returns>
         public static ITrainer LightGbm(LightGbmMulticlassTrainer.Options options)
         {
-            return Create("LightGbm", MlTask.MulticlassClassification, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.MulticlassClassification.Trainers.LightGbm(o); });
+            return CreateBoosted("LightGbm", MlTask.MulticlassClassification, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.MulticlassClassification.Trainers.LightGbm(o); }, (t, train, validation) => t.Fit(train, validation), o => o.EarlyStoppingRound > 0);
         }
 
         /// <summary>Maximum entropy (multinomial logistic regression) by SDCA, on min-max scaled features.</summary>
@@ -208,15 +239,16 @@ public static class Trainers
         /// <param name="numberOfLeaves">Leaves per tree, or <see langword="null"/> for LightGBM's default.</param>
         /// <param name="learningRate">The learning rate, or <see langword="null"/> for LightGBM's default.</param>
         /// <returns>The trainer.</returns>
-        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null)
-            => LightGbm(new LightGbmRegressionTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate });
+        /// <param name="earlyStoppingRounds">Stop when the validation metric has not improved for this many rounds, keeping the best round (0: train every round). Needs a validation part.</param>
+        public static ITrainer LightGbm(int numberOfIterations = 100, int? numberOfLeaves = null, double? learningRate = null, int earlyStoppingRounds = 0)
+            => LightGbm(new LightGbmRegressionTrainer.Options { NumberOfIterations = numberOfIterations, NumberOfLeaves = numberOfLeaves, LearningRate = learningRate, EarlyStoppingRound = earlyStoppingRounds });
 
-        /// <summary>LightGBM with ML.NET's options.</summary>
+        /// <summary>LightGBM with ML.NET's options; with <c>EarlyStoppingRound</c> above 0 it stops early on the validation part (which the pipeline then needs).</summary>
         /// <param name="options">The options.</param>
         /// <returns>The trainer.</returns>
         public static ITrainer LightGbm(LightGbmRegressionTrainer.Options options)
         {
-            return Create("LightGbm", MlTask.Regression, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.Regression.Trainers.LightGbm(o); });
+            return CreateBoosted("LightGbm", MlTask.Regression, options, (c, o) => { o.Seed ??= c.Seed; return c.MLContext.Regression.Trainers.LightGbm(o); }, (t, train, validation) => t.Fit(train, validation), o => o.EarlyStoppingRound > 0);
         }
 
         /// <summary>FastTree (MART) gradient-boosted trees.</summary>
@@ -226,12 +258,12 @@ public static class Trainers
         public static ITrainer FastTree(int numberOfTrees = 100, int numberOfLeaves = 20)
             => FastTree(new FastTreeRegressionTrainer.Options { NumberOfTrees = numberOfTrees, NumberOfLeaves = numberOfLeaves });
 
-        /// <summary>FastTree with ML.NET's options.</summary>
+        /// <summary>FastTree with ML.NET's options; with an <c>EarlyStoppingRule</c> or <c>EnablePruning</c> it uses the validation part (which the pipeline then needs).</summary>
         /// <param name="options">The options.</param>
         /// <returns>The trainer.</returns>
         public static ITrainer FastTree(FastTreeRegressionTrainer.Options options)
         {
-            return Create("FastTree", MlTask.Regression, options, (c, o) => { o.Seed = c.Seed; return c.MLContext.Regression.Trainers.FastTree(o); });
+            return CreateBoosted("FastTree", MlTask.Regression, options, (c, o) => { o.Seed = c.Seed; return c.MLContext.Regression.Trainers.FastTree(o); }, (t, train, validation) => t.Fit(train, validation), o => o.EarlyStoppingRule is not null || o.EnablePruning);
         }
 
         /// <summary>Linear regression by SDCA, on min-max scaled features.</summary>
@@ -258,4 +290,15 @@ public static class Trainers
                     NumberOfThreads = 1,
                 })));
     }
+}
+
+/// <summary>An estimator fitted together with validation rows (for early stopping), which <see cref="IEstimator{TTransformer}.Fit"/> alone cannot pass.</summary>
+internal sealed class ValidatedEstimator<TTrainer>(TTrainer trainer, Func<TTrainer, IDataView, IDataView, ITransformer> fit, Func<IDataView> validation) : IEstimator<ITransformer>
+    where TTrainer : IEstimator<ITransformer>
+{
+    /// <inheritdoc />
+    public ITransformer Fit(IDataView input) => fit(trainer, input, validation());
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => trainer.GetOutputSchema(inputSchema);
 }

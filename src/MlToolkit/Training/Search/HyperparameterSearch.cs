@@ -147,7 +147,7 @@ internal sealed class HyperparameterSearch
         try
         {
             var problems = new List<string>();
-            IEstimator<ITransformer> estimator = SchemaValidator.ComposeTrainer(_d, trainer, ml, shape, problems)
+            IEstimator<ITransformer> estimator = SchemaValidator.ComposeTrainer(_d, trainer, ml, shape, problems, trainer.StopsEarly ? () => validation : null)
                 ?? throw new InvalidOperationException(string.Join(" ", problems));
             ITransformer fitted = estimator.Fit(data);
             EvaluationResult evaluation = _d.Evaluator.Evaluate(new EvaluationContext(ml, _d.Task, fitted.Transform(validation), _d.Label.Column, labels.ClassNames, "search validation"));

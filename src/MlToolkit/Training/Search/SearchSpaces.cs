@@ -16,8 +16,9 @@ public static class SearchSpaces
     {
         /// <summary>LightGBM: leaves 4–128, learning rate 0.01–0.3, 50–400 iterations, 2–100 rows per leaf.</summary>
         /// <returns>The space.</returns>
-        public static SearchSpace<LightGbmBinaryTrainer.Options> LightGbm()
-            => new SearchSpace<LightGbmBinaryTrainer.Options>("LightGbm", MlTask.BinaryClassification, () => new(), Trainers.Binary.LightGbm)
+        /// <param name="earlyStoppingRounds">Each trial stops when its held-out metric has not improved for this many rounds (0: every round); the pipeline then needs a validation part.</param>
+        public static SearchSpace<LightGbmBinaryTrainer.Options> LightGbm(int earlyStoppingRounds = 0)
+            => new SearchSpace<LightGbmBinaryTrainer.Options>("LightGbm", MlTask.BinaryClassification, () => new() { EarlyStoppingRound = earlyStoppingRounds }, Trainers.Binary.LightGbm)
                 .Int(o => o.NumberOfLeaves, 4, 128, log: true)
                 .Double(o => o.LearningRate, 0.01, 0.3, log: true)
                 .Int(o => o.NumberOfIterations, 50, 400, log: true)
@@ -52,8 +53,9 @@ public static class SearchSpaces
     {
         /// <summary>LightGBM: leaves 4–128, learning rate 0.01–0.3, 50–400 iterations, 2–100 rows per leaf.</summary>
         /// <returns>The space.</returns>
-        public static SearchSpace<LightGbmMulticlassTrainer.Options> LightGbm()
-            => new SearchSpace<LightGbmMulticlassTrainer.Options>("LightGbm", MlTask.MulticlassClassification, () => new(), Trainers.Multiclass.LightGbm)
+        /// <param name="earlyStoppingRounds">Each trial stops when its held-out metric has not improved for this many rounds (0: every round); the pipeline then needs a validation part.</param>
+        public static SearchSpace<LightGbmMulticlassTrainer.Options> LightGbm(int earlyStoppingRounds = 0)
+            => new SearchSpace<LightGbmMulticlassTrainer.Options>("LightGbm", MlTask.MulticlassClassification, () => new() { EarlyStoppingRound = earlyStoppingRounds }, Trainers.Multiclass.LightGbm)
                 .Int(o => o.NumberOfLeaves, 4, 128, log: true)
                 .Double(o => o.LearningRate, 0.01, 0.3, log: true)
                 .Int(o => o.NumberOfIterations, 50, 400, log: true)
@@ -79,8 +81,9 @@ public static class SearchSpaces
     {
         /// <summary>LightGBM: leaves 4–128, learning rate 0.01–0.3, 50–400 iterations, 2–100 rows per leaf.</summary>
         /// <returns>The space.</returns>
-        public static SearchSpace<LightGbmRegressionTrainer.Options> LightGbm()
-            => new SearchSpace<LightGbmRegressionTrainer.Options>("LightGbm", MlTask.Regression, () => new(), Trainers.Regression.LightGbm)
+        /// <param name="earlyStoppingRounds">Each trial stops when its held-out metric has not improved for this many rounds (0: every round); the pipeline then needs a validation part.</param>
+        public static SearchSpace<LightGbmRegressionTrainer.Options> LightGbm(int earlyStoppingRounds = 0)
+            => new SearchSpace<LightGbmRegressionTrainer.Options>("LightGbm", MlTask.Regression, () => new() { EarlyStoppingRound = earlyStoppingRounds }, Trainers.Regression.LightGbm)
                 .Int(o => o.NumberOfLeaves, 4, 128, log: true)
                 .Double(o => o.LearningRate, 0.01, 0.3, log: true)
                 .Int(o => o.NumberOfIterations, 50, 400, log: true)
