@@ -10,16 +10,22 @@ using MlToolkit.Deployment.Registry;
 using MlToolkit.Extraction;
 using MlToolkit.Extraction.Csv;
 using MlToolkit.Pipeline;
+using MlToolkit.Reporting;
+using MlToolkit.Samples;
 using MlToolkit.Storage;
 using MlToolkit.Training;
+using MlToolkit.Training.Search;
 using QuickStart;
+using Search = MlToolkit.Training.Search.Search;
 
-// dotnet run --project samples/QuickStart [-- --data <csv> --label <column> [--task binary|multiclass|regression]
-//   [--test <csv>] [--separator <c>] [--missing <token>] [--trainer <name>] [--seed <n>] [--no-header] [--no-quotes] [--ignore a,b]]
+// dotnet run --project samples/QuickStart [-- [--cv <k>] [--tune <trials>] [--data <csv> --label <column> [--task binary|multiclass|regression]
+//   [--test <csv>] [--separator <c>] [--missing <token>] [--trainer <name>] [--seed <n>] [--no-header] [--no-quotes] [--ignore a,b]]]
 Dictionary<string, string?> options;
+Action<PipelineBuilder, MlTask> extend;
 try
 {
     options = Args.Parse(args);
+    extend = Args.Extras(options);
 }
 catch (ArgumentException ex)
 {
@@ -34,37 +40,34 @@ if (options.ContainsKey("help"))
     return 0;
 }
 
-var progress = new Progress<PipelineProgress>(p =>
-{
-    if (!p.Completed)
-    {
-        Console.Error.WriteLine($"[{p.StageNumber}/{p.StageCount}] {p.Message}");
-    }
-});
-
 try
 {
-    PipelineResult result;
     string artifacts = Path.GetFullPath("artifacts");
     if (!options.TryGetValue("data", out string? data) || data is null)
     {
         string csv = Path.Combine(artifacts, "data", "churn.csv");
         ChurnData.Write(csv);
         Console.WriteLine($"Generated {csv}");
-        result = await QuickStartPipeline.RunAsync(csv, artifacts, progress);
+        PipelineResult result = await ConsoleProgress.RunAsync(progress => QuickStartPipeline.RunAsync(csv, artifacts, progress, b => extend(b, MlTask.BinaryClassification)), options.ContainsKey("plain"));
         Report.Print(result);
+
+        // The report goes beside the registry's versions: artifacts/quickstart/reports/<version>.html.
+        string? version = result.Deployments.FirstOrDefault()?.Version is { } v ? v.ToString("D8", CultureInfo.InvariantCulture) : null;
+        ReportFiles report = await PipelineReport.Create(result, "QuickStart churn model").WriteAsync(Path.Combine(artifacts, "quickstart", "reports"), version ?? "unpublished");
+        Console.WriteLine($"Report: {report.Html}");
         await Prediction.ShowAsync(new ModelRegistry(new LocalArtifactStore(artifacts), "quickstart"), csv);
-        Report.PrintJson(result);
+        Report.PrintJson(result, report);
         return 0;
     }
     else
     {
-        result = await CustomRun.RunAsync(options, data, artifacts, progress);
+        (PipelineResult result, string modelFolder) = await ConsoleProgress.RunAsync(progress => CustomRun.RunAsync(options, data, artifacts, progress, extend), options.ContainsKey("plain"));
+        Report.Print(result);
+        ReportFiles report = await PipelineReport.Create(result, $"{Path.GetFileName(data)}: {result.Trainer}").WriteAsync(modelFolder, "report");
+        Console.WriteLine($"Report: {report.Html}");
+        Report.PrintJson(result, report);
+        return 0;
     }
-
-    Report.Print(result);
-    Report.PrintJson(result);
-    return 0;
 }
 catch (MlToolkitException ex)
 {
@@ -74,10 +77,10 @@ catch (MlToolkitException ex)
 
 internal static class Args
 {
-    public const string Usage = "usage: QuickStart [--data <csv> --label <column> [--task binary|multiclass|regression] [--test <csv>] [--separator <c>] [--missing <token>] [--trainer lightgbm|fasttree|sdca|lbfgs] [--seed <n>] [--no-header] [--no-quotes] [--ignore a,b]]";
+    public const string Usage = "usage: QuickStart [--cv <k>] [--tune <trials>] [--plain] [--data <csv> --label <column> [--task binary|multiclass|regression] [--test <csv>] [--separator <c>] [--missing <token>] [--trainer lightgbm|fasttree|sdca|lbfgs] [--seed <n>] [--no-header] [--no-quotes] [--ignore a,b]]";
 
-    private static readonly HashSet<string> Flags = ["no-header", "no-quotes", "help"];
-    private static readonly HashSet<string> Valued = ["data", "label", "task", "test", "separator", "missing", "trainer", "seed", "ignore"];
+    private static readonly HashSet<string> Flags = ["no-header", "no-quotes", "help", "plain"];
+    private static readonly HashSet<string> Valued = ["data", "label", "task", "test", "separator", "missing", "trainer", "seed", "ignore", "cv", "tune"];
 
     public static Dictionary<string, string?> Parse(string[] args)
     {
@@ -106,11 +109,39 @@ internal static class Args
 
         return result;
     }
+
+    /// <summary>
+    /// <c>--cv k</c>: k-fold cross-validation of the training part (stratified for classification); <c>--tune n</c>: a random
+    /// search of n configurations over every built-in trainer of the task, the best one refitted.
+    /// </summary>
+    public static Action<PipelineBuilder, MlTask> Extras(Dictionary<string, string?> options)
+    {
+        int? folds = Count(options, "cv", 2);
+        int? trials = Count(options, "tune", 1);
+        return (builder, task) =>
+        {
+            if (folds is { } k)
+            {
+                builder.CrossValidate(k);
+            }
+
+            if (trials is { } n)
+            {
+                builder.Tune(Search.Random(n), [.. SearchSpaces.All(task)]);
+            }
+        };
+    }
+
+    private static int? Count(Dictionary<string, string?> options, string name, int min)
+        => !options.TryGetValue(name, out string? text) ? null
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min ? value
+            : throw new ArgumentException($"--{name} takes a whole number of at least {min}, not '{text}'.");
 }
 
 internal static class CustomRun
 {
-    public static async Task<PipelineResult> RunAsync(Dictionary<string, string?> options, string data, string artifacts, IProgress<PipelineProgress> progress)
+    /// <returns>The result and the folder the model was saved to.</returns>
+    public static async Task<(PipelineResult Result, string ModelFolder)> RunAsync(Dictionary<string, string?> options, string data, string artifacts, IProgress<PipelineProgress> progress, Action<PipelineBuilder, MlTask> extend)
     {
         string label = options["label"]!;
         CsvSourceOptions Csv()
@@ -158,7 +189,8 @@ internal static class CustomRun
             builder.TestOn(CsvDataSource.FromFile(test, Csv()));
         }
 
-        return await builder.Build().RunAsync(progress);
+        extend(builder, task);
+        return (await builder.Build().RunAsync(progress), Path.Combine(artifacts, name));
     }
 
     /// <summary>Text or boolean labels with two values are binary, more are multiclass; numbers are regression unless they are only 0 and 1.</summary>
@@ -221,8 +253,9 @@ internal static class Report
     }
 
     /// <summary>The last line of standard output: one JSON object.</summary>
-    public static void PrintJson(PipelineResult result)
+    public static void PrintJson(PipelineResult result, ReportFiles report)
     {
+        JsonObject figures = PipelineReport.Create(result).ToJsonObject();
         DeploymentResult? deployment = result.Deployments.FirstOrDefault();
         var metrics = new JsonObject();
         foreach ((string metric, double value) in result.Metrics.Metrics)
@@ -254,6 +287,9 @@ internal static class Report
                     ["reason"] = g.Reason,
                 }).ToArray()),
             },
+            ["cv"] = figures["cv"]?.DeepClone(),
+            ["tuning"] = figures["tuning"]?.DeepClone(),
+            ["report"] = report.Html,
         };
         Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }

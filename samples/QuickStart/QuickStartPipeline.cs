@@ -7,21 +7,22 @@ using MlToolkit.Training;
 
 namespace QuickStart;
 
-/// <summary>The pipeline the README's quick start shows; a test checks that the README quotes it verbatim.</summary>
+/// <summary>The pipeline the README's quick start shows; a test checks that the README quotes each <c>quickstart</c> block verbatim.</summary>
 public static class QuickStartPipeline
 {
     /// <summary>Trains, evaluates, validates and publishes a churn model from <paramref name="csvPath"/> to the registry in <paramref name="artifactsRoot"/>.</summary>
     /// <param name="csvPath">The churn CSV.</param>
     /// <param name="artifactsRoot">Where the model goes.</param>
     /// <param name="progress">Receives stage progress.</param>
+    /// <param name="extend">Adds to the pipeline before it is built (the command line's <c>--cv</c> and <c>--tune</c>).</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The pipeline result.</returns>
-    public static async Task<PipelineResult> RunAsync(string csvPath, string artifactsRoot, IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static async Task<PipelineResult> RunAsync(string csvPath, string artifactsRoot, IProgress<PipelineProgress>? progress = null, Action<PipelineBuilder>? extend = null, CancellationToken cancellationToken = default)
     {
         // <quickstart>
         var registry = new ModelRegistry(new LocalArtifactStore(artifactsRoot), "quickstart");
 
-        TrainingPipeline pipeline = new PipelineBuilder(seed: 42)
+        PipelineBuilder builder = new PipelineBuilder(seed: 42)
             .FromCsv(csvPath)                                  // missing values ("", "?", "NA") are NaN, never 0
             .Label("Churned")                                  // yes/no: "yes" is the positive class
             .Ignore("CustomerId")
@@ -33,8 +34,11 @@ public static class QuickStartPipeline
             .Validate(v => v.AtLeast(Metric.Auc, 0.70))        // absolute gate
             .DiagnoseFit()                                     // healthy, overfitting or underfitting?
             .ValidateAgainst(registry, Metric.Auc, tolerance: 0.01) // not worse than what is in production
-            .PublishTo(registry, promoteTo: "production")      // version N+1, promoted when every gate passes
-            .Build();                                          // checks every column and type before any training
+            .PublishTo(registry, promoteTo: "production");     // version N+1, promoted when every gate passes
+        // </quickstart>
+        extend?.Invoke(builder);                               // the command line's --cv and --tune
+        // <quickstart>
+        TrainingPipeline pipeline = builder.Build();           // checks every column and type before any training
 
         PipelineResult result = await pipeline.RunAsync(progress, cancellationToken);
         Console.WriteLine($"AUC {result.Metrics[Metric.Auc]:F3}; version {result.Deployments.FirstOrDefault()?.Version} promoted to {result.Deployments.FirstOrDefault()?.PromotedTo ?? "nothing"}");

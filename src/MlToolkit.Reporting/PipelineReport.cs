@@ -171,7 +171,7 @@ public sealed class PipelineReport
 
     /// <summary>The report's figures as JSON (undefined numbers as <c>null</c>).</summary>
     /// <returns>The JSON.</returns>
-    public string ToJson() => JsonSummary().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => ToJsonObject().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     private static string H(string text) => WebUtility.HtmlEncode(text);
 
@@ -412,7 +412,14 @@ public sealed class PipelineReport
         _sections.Add(section);
     }
 
-    private JsonObject JsonSummary()
+    /// <summary>
+    /// The report's figures as a JSON object (a new one on each call): <c>title</c>, <c>task</c>, <c>trainer</c>, <c>seed</c>,
+    /// <c>rows</c>, <c>model</c>, <c>timings</c>, <c>dataQuality</c>, <c>metrics</c> and, when the run has them,
+    /// <c>confusion</c>, <c>featureImportance</c>, <c>learningCurve</c>, <c>cv</c> (each metric's <c>mean</c>, <c>sd</c>,
+    /// <c>lower</c> and <c>upper</c> 95% bounds), <c>tuning</c> (strategy, metric, trials and the best one) and <c>validation</c>.
+    /// </summary>
+    /// <returns>The object; non-finite numbers are <see langword="null"/>.</returns>
+    public JsonObject ToJsonObject()
     {
         JsonObject Metrics(EvaluationResult e) => new(e.Metrics.Select(p => KeyValuePair.Create(p.Key, N(p.Value))));
         var json = new JsonObject

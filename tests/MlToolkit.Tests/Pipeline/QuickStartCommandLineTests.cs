@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text.Json;
+using static MlToolkit.Tests.PipelineTestKit;
+
+namespace MlToolkit.Tests.Pipeline;
+
+/// <summary>The QuickStart sample as a user runs it: a process, its exit code, its last line of JSON and the files it leaves.</summary>
+public class QuickStartCommandLineTests
+{
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string folder, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "QuickStart.dll"));
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the QuickStart sample.");
+        Task<string> output = process.StandardOutput.ReadToEndAsync(Ct);
+        Task<string> error = process.StandardError.ReadToEndAsync(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static JsonElement LastLine(string output)
+    {
+        string last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        return JsonDocument.Parse(last).RootElement;
+    }
+
+    [Fact]
+    public async Task Main_CvAndTune_JsonHasEachMetricsSpreadTheWinnerAndTheReport()
+    {
+        using TempFolder folder = TestData.TempFolder();
+
+        (int code, string output, string error) = await RunAsync(folder.Path, "--cv", "3", "--tune", "4");
+
+        Assert.True(code == 0, error);
+        JsonElement json = LastLine(output);
+        JsonElement auc = json.GetProperty("cv").GetProperty("auc");
+        Assert.InRange(auc.GetProperty("mean").GetDouble(), auc.GetProperty("lower").GetDouble(), auc.GetProperty("upper").GetDouble());
+        Assert.True(auc.GetProperty("sd").GetDouble() > 0);
+        Assert.True(json.GetProperty("cv").TryGetProperty("logLoss", out _));
+
+        JsonElement tuning = json.GetProperty("tuning");
+        Assert.Equal(4, tuning.GetProperty("trials").GetInt32());
+        Assert.Equal("auc", tuning.GetProperty("metric").GetString());
+        Assert.Equal(json.GetProperty("trainer").GetString(), tuning.GetProperty("best").GetProperty("trainer").GetString());
+        Assert.InRange(tuning.GetProperty("best").GetProperty("score").GetDouble(), 0.7, 1);
+
+        string report = json.GetProperty("report").GetString()!;
+        Assert.Equal(Path.Combine(folder.Path, "artifacts", "quickstart", "reports", "00000001.html"), report);
+        string html = await File.ReadAllTextAsync(report, Ct);
+        Assert.Contains("<figure id=\"plot-cross-validation\">", html, StringComparison.Ordinal);
+        Assert.Contains("<figure id=\"plot-tuning\">", html, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.ChangeExtension(report, ".md")) && File.Exists(Path.ChangeExtension(report, ".json")));
+
+        // Redirected, progress is plain lines on standard error: no terminal escape codes, one line per trial and fold.
+        Assert.DoesNotContain('\u001b', error);
+        Assert.Contains("Trial 4 (4/4)", error, StringComparison.Ordinal);
+        Assert.Contains("Fold 3 of 3 done", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Trial ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Main_Data_ReportBesideTheModelAndNoCvOrTuningWhenNotAsked()
+    {
+        using TempFolder folder = TestData.TempFolder();
+        string csv = folder.Write("prices.csv", TestData.RegressionCsv(500));
+
+        (int code, string output, string error) = await RunAsync(folder.Path, "--data", csv, "--label", "y");
+
+        Assert.True(code == 0, error);
+        JsonElement json = LastLine(output);
+        Assert.Equal("regression", json.GetProperty("task").GetString());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("cv").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("tuning").ValueKind);
+        Assert.Equal(Path.Combine(folder.Path, "artifacts", "prices", "report.html"), json.GetProperty("report").GetString());
+        Assert.True(File.Exists(Path.Combine(folder.Path, "artifacts", "prices", "model.zip")));
+        Assert.Contains("<figure id=\"plot-residuals\">", await File.ReadAllTextAsync(json.GetProperty("report").GetString()!, Ct), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--cv", "1", "--cv takes a whole number of at least 2, not '1'.")]
+    [InlineData("--tune", "many", "--tune takes a whole number of at least 1, not 'many'.")]
+    public async Task Main_BadCount_ExitCode2NamingTheOption(string option, string value, string message)
+    {
+        using TempFolder folder = TestData.TempFolder();
+
+        (int code, string output, string error) = await RunAsync(folder.Path, option, value);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.Empty(output);
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "artifacts")));
+    }
+}
