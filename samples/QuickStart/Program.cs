@@ -252,6 +252,15 @@ internal static class Report
         Console.WriteLine($"Model: {result.ModelLocation}");
     }
 
+    /// <summary>A copy of <paramref name="node"/> with every number rounded to 6 decimals, as the metrics are.</summary>
+    private static JsonNode? Rounded(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Rounded(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(Rounded)]),
+        JsonValue v when v.TryGetValue(out double d) => JsonValue.Create(Math.Round(d, 6)),
+        _ => node?.DeepClone(),
+    };
+
     /// <summary>The last line of standard output: one JSON object.</summary>
     public static void PrintJson(PipelineResult result, ReportFiles report)
     {
@@ -287,8 +296,8 @@ internal static class Report
                     ["reason"] = g.Reason,
                 }).ToArray()),
             },
-            ["cv"] = figures["cv"]?.DeepClone(),
-            ["tuning"] = figures["tuning"]?.DeepClone(),
+            ["cv"] = Rounded(figures["cv"]),
+            ["tuning"] = Rounded(figures["tuning"]),
             ["report"] = report.Html,
         };
         Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
