@@ -107,6 +107,11 @@ public sealed class ModelServing : IHostedService, IAsyncDisposable
             {
                 return;
             }
+            catch (MlToolkitException ex)
+            {
+                // Expected while nothing is published or promoted yet: the reason, without a stack trace.
+                _logger.LogWarning(2101, "Model '{Model}' could not be loaded ({Reason}); trying again in {Interval}", name, ex.Message, _options.StartRetryInterval);
+            }
             catch (Exception ex)
             {
                 _logger.LogWarning(2101, ex, "Model '{Model}' could not be loaded; trying again in {Interval}", name, _options.StartRetryInterval);
