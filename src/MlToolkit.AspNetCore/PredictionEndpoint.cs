@@ -84,113 +84,83 @@ internal static partial class PredictionEndpoint
         }
 
         // Read the body up to the limit (a body without Content-Length, chunked, is counted as it comes).
-        using var body = new PooledBuffer();
+        using var body = new PooledBuffer(context.Request.ContentLength);
         if (!await body.ReadAsync(context.Request.Body, options.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false))
         {
             return await TooLargeAsync(context, options, name).ConfigureAwait(false);
         }
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body.Memory, new JsonDocumentOptions { MaxDepth = 16 });
+            ReadOnlySpan<byte> json = body.Memory.Span;
+            switch (RequestReader.RootKind(json))
+            {
+                case JsonTokenType.StartObject:
+                    {
+                        // Read and scored without an await in between: the row dictionary is the thread's, reused.
+                        Dictionary<string, object?> row = RequestReader.ReadSingle(json, service.Manifest);
+                        Prediction prediction;
+                        try
+                        {
+                            prediction = service.Predict(row);
+                        }
+                        finally
+                        {
+                            RequestReader.Release(row);
+                        }
+
+                        telemetry.Rows.Add(1, new KeyValuePair<string, object?>("model", name));
+                        activity?.SetTag("mltoolkit.version", prediction.Version);
+                        await WriteAsync(context, options, prediction.Version, w => Write(w, prediction, withVersion: true)).ConfigureAwait(false);
+                        return StatusCodes.Status200OK;
+                    }
+
+                case JsonTokenType.StartArray:
+                    {
+                        int limit = Math.Min(options.MaxBatchSize, service.Options.MaxBatchSize);
+                        List<IReadOnlyDictionary<string, object?>>? rows = RequestReader.ReadBatch(json, service.Manifest, limit, out int count);
+                        if (rows is null)
+                        {
+                            return await ProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch has {count} rows; at most {limit} are allowed in one request.", name, field: "(batch)").ConfigureAwait(false);
+                        }
+
+                        IReadOnlyList<Prediction> predictions = service.PredictBatch(rows);
+                        int version = predictions.Count > 0 ? predictions[0].Version : service.Version ?? 0;
+                        telemetry.Rows.Add(count, new KeyValuePair<string, object?>("model", name));
+                        activity?.SetTag("mltoolkit.version", version);
+                        activity?.SetTag("mltoolkit.rows", count);
+                        await WriteAsync(context, options, version, w =>
+                        {
+                            w.WriteStartObject();
+                            w.WriteNumber("version", version);
+                            w.WriteStartArray("predictions");
+                            foreach (Prediction p in predictions)
+                            {
+                                Write(w, p, withVersion: false);
+                            }
+
+                            w.WriteEndArray();
+                            w.WriteEndObject();
+                        }).ConfigureAwait(false);
+                        return StatusCodes.Status200OK;
+                    }
+
+                case JsonTokenType.None:
+                    return await ProblemAsync(context, StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty; send a JSON object (one row) or an array of objects (a batch).", name, field: "(body)").ConfigureAwait(false);
+
+                default:
+                    return await ProblemAsync(context, StatusCodes.Status400BadRequest, "Not a row", $"The body must be a JSON object (one row) or an array of objects (a batch), not {RequestReader.Kind(RequestReader.RootKind(json))}.", name, field: "(body)").ConfigureAwait(false);
+            }
         }
         catch (JsonException ex)
         {
             return await ProblemAsync(context, StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {ex.Message}", name, field: "(body)").ConfigureAwait(false);
         }
-
-        using (document)
+        catch (PredictionInputException ex)
         {
-            JsonElement root = document.RootElement;
-            try
-            {
-                switch (root.ValueKind)
-                {
-                    case JsonValueKind.Object:
-                        {
-                            Prediction prediction = service.Predict(Row(root, null, service.Manifest));
-                            telemetry.Rows.Add(1, new KeyValuePair<string, object?>("model", name));
-                            activity?.SetTag("mltoolkit.version", prediction.Version);
-                            await WriteAsync(context, options, prediction.Version, w => Write(w, prediction, withVersion: true)).ConfigureAwait(false);
-                            return StatusCodes.Status200OK;
-                        }
-
-                    case JsonValueKind.Array:
-                        {
-                            int count = root.GetArrayLength();
-                            if (count > options.MaxBatchSize || count > service.Options.MaxBatchSize)
-                            {
-                                int limit = Math.Min(options.MaxBatchSize, service.Options.MaxBatchSize);
-                                return await ProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch has {count} rows; at most {limit} are allowed in one request.", name, field: "(batch)").ConfigureAwait(false);
-                            }
-
-                            var rows = new IReadOnlyDictionary<string, object?>[count];
-                            int r = 0;
-                            foreach (JsonElement item in root.EnumerateArray())
-                            {
-                                rows[r] = item.ValueKind == JsonValueKind.Object
-                                    ? Row(item, r, service.Manifest)
-                                    : throw new PredictionInputException(name, "(row)", $"must be a JSON object of field values, not {Kind(item)}.", r);
-                                r++;
-                            }
-
-                            IReadOnlyList<Prediction> predictions = service.PredictBatch(rows);
-                            int version = predictions.Count > 0 ? predictions[0].Version : service.Version ?? 0;
-                            telemetry.Rows.Add(count, new KeyValuePair<string, object?>("model", name));
-                            activity?.SetTag("mltoolkit.version", version);
-                            activity?.SetTag("mltoolkit.rows", count);
-                            await WriteAsync(context, options, version, w =>
-                            {
-                                w.WriteStartObject();
-                                w.WriteNumber("version", version);
-                                w.WriteStartArray("predictions");
-                                foreach (Prediction p in predictions)
-                                {
-                                    Write(w, p, withVersion: false);
-                                }
-
-                                w.WriteEndArray();
-                                w.WriteEndObject();
-                            }).ConfigureAwait(false);
-                            return StatusCodes.Status200OK;
-                        }
-
-                    default:
-                        return await ProblemAsync(context, StatusCodes.Status400BadRequest, "Not a row", $"The body must be a JSON object (one row) or an array of objects (a batch), not {Kind(root)}.", name, field: "(body)").ConfigureAwait(false);
-                }
-            }
-            catch (PredictionInputException ex)
-            {
-                return await ProblemAsync(context, StatusCodes.Status400BadRequest, "The request does not match the model's inputs", ex.Message, name, ex.Field, ex.Row).ConfigureAwait(false);
-            }
+            return await ProblemAsync(context, StatusCodes.Status400BadRequest, "The request does not match the model's inputs", ex.Message, name, ex.Field, ex.Row).ConfigureAwait(false);
         }
     }
-
-    /// <summary>A row's fields, refusing a key that appears twice (JSON allows it; a model input cannot have two values).</summary>
-    private static Dictionary<string, object?> Row(JsonElement element, int? row, ModelManifest manifest)
-    {
-        var fields = new Dictionary<string, object?>(manifest.Inputs.Count, StringComparer.Ordinal);
-        foreach (JsonProperty property in element.EnumerateObject())
-        {
-            if (!fields.TryAdd(property.Name, property.Value))
-            {
-                throw new PredictionInputException(manifest.Name, property.Name, "appears more than once in the row; send each field once.", row);
-            }
-        }
-
-        return fields;
-    }
-
-    private static string Kind(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => "text",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Array => "an array",
-        _ => "an object",
-    };
 
     private static void Write(Utf8JsonWriter w, Prediction p, bool withVersion)
     {
@@ -250,7 +220,7 @@ internal static partial class PredictionEndpoint
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
-        response.Headers[options.VersionHeader] = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers[options.VersionHeader] = VersionText(version);
         using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             write(writer);
@@ -258,6 +228,11 @@ internal static partial class PredictionEndpoint
 
         await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
+
+    private static readonly string[] SmallVersions = [.. Enumerable.Range(0, 256).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>The version as header text, without a string per response for the first 256 versions.</summary>
+    private static string VersionText(int version) => (uint)version < (uint)SmallVersions.Length ? SmallVersions[version] : version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static Task<int> TooLargeAsync(HttpContext context, MlToolkitServingOptions options, string name)
         => ProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body is larger than the {options.MaxRequestBodyBytes:N0} bytes allowed.", name, field: "(body)");
@@ -310,9 +285,9 @@ internal static partial class PredictionEndpoint
     }
 
     /// <summary>A body read into pooled memory, up to a limit.</summary>
-    private sealed class PooledBuffer : IDisposable
+    private sealed class PooledBuffer(long? contentLength) : IDisposable
     {
-        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(4096);
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(contentLength is > 0 and < 1 << 20 ? (int)contentLength + 1 : 4096);
         private int _length;
 
         public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
@@ -340,6 +315,11 @@ internal static partial class PredictionEndpoint
                 if (_length > limit)
                 {
                     return false;
+                }
+
+                if (_length == contentLength)
+                {
+                    return true; // the declared length is in: no further read just to see the end
                 }
             }
         }

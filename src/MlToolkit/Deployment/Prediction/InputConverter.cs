@@ -208,7 +208,10 @@ internal sealed class InputConverter
             case null when allowMissing:
                 return float.NaN;
             case float f:
-                number = f; // the common case first, without IConvertible
+                number = f; // the common cases first, without IConvertible
+                break;
+            case double d:
+                number = d;
                 break;
             case JsonElement { ValueKind: JsonValueKind.Number } json:
                 number = json.GetDouble();
