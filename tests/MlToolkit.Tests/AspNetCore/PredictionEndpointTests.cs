@@ -99,6 +99,9 @@ public class PredictionEndpointTests(ServingModelsFixture fixture) : IClassFixtu
     {
         { "malformed JSON", """{"x1":9.5,""", 400, "(body)", null },
         { "a string, not a row", "\"hello\"", 400, "(body)", null },
+        { "empty body", "", 400, "(body)", null },
+        { "trailing content", ValidRow + " {}", 400, "(body)", null },
+        { "nested object for a number", """{"x1":{"v":1},"x2":1.0,"color":"blue","flag":false}""", 400, "x1", null },
         { "missing field", """{"x1":9.5,"x2":1.0,"flag":false}""", 400, "color", null },
         { "wrong type", """{"x1":"9.5","x2":1.0,"color":"blue","flag":false}""", 400, "x1", null },
         { "wrong boolean", """{"x1":9.5,"x2":1.0,"color":"blue","flag":"no"}""", 400, "flag", null },
