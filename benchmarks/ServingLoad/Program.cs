@@ -74,8 +74,8 @@ using (var client = new HttpClient())
 
 string script = Path.Combine(folder, "post.lua");
 File.WriteAllText(script, "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '" + Body + "'\n");
-Run(oursUrl, Math.Max(1, duration / 3));
-Run(rawUrl, Math.Max(1, duration / 3)); // warm-up of both, not counted
+Run(oursUrl, Math.Max(3, duration / 2));
+Run(rawUrl, Math.Max(3, duration / 2)); // warm-up of both (tiered JIT), not counted
 
 var results = new Dictionary<string, List<(double Rps, double P50, double P99)>> { ["MlToolkit.AspNetCore"] = [], ["PredictionEngine pool"] = [] };
 for (int round = 0; round < rounds; round++)
