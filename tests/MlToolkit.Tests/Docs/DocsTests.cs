@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+
+namespace MlToolkit.Tests.Docs;
+
+/// <summary>The guides in <c>docs/</c> quote the code of <see cref="DocSnippets"/> verbatim, so their snippets compile and run.</summary>
+public partial class DocsTests
+{
+    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
+    {
+        foreach (string start in (string[])[AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? string.Empty])
+        {
+            for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "MlToolkit.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No MlToolkit.sln above the test binaries.");
+    }
+
+    private static string[] Lines(string text) => [.. text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.Trim())];
+
+    private static Dictionary<string, string[]> Snippets()
+    {
+        string[] source = Lines(File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "MlToolkit.Tests", "Docs", "DocSnippets.cs")));
+        var snippets = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        for (int i = 0; i < source.Length; i++)
+        {
+            Match start = SnippetStart().Match(source[i]);
+            if (start.Success)
+            {
+                int end = Array.IndexOf(source, $"// </snippet:{start.Groups[1].Value}>", i);
+                snippets[start.Groups[1].Value] = source[(i + 1)..end];
+            }
+        }
+
+        return snippets;
+    }
+
+    /// <summary>Every <c>&lt;!-- snippet: Name --&gt;</c> in the guides, with the code block that follows it.</summary>
+    private static List<(string File, string Name, string[] Code)> Quotes()
+    {
+        var quotes = new List<(string, string, string[])>();
+        foreach (string file in Directory.GetFiles(Path.Combine(RepositoryRoot(), "docs"), "*.md"))
+        {
+            string[] lines = Lines(File.ReadAllText(file));
+            for (int i = 0; i < lines.Length; i++)
+            {
+                Match marker = DocMarker().Match(lines[i]);
+                if (marker.Success)
+                {
+                    Assert.True(i + 1 < lines.Length && lines[i + 1] == "```csharp", $"{Path.GetFileName(file)}: the snippet marker {marker.Groups[1].Value} is not followed by a ```csharp block.");
+                    int end = Array.IndexOf(lines, "```", i + 2);
+                    quotes.Add((Path.GetFileName(file), marker.Groups[1].Value, lines[(i + 2)..end]));
+                }
+            }
+        }
+
+        return quotes;
+    }
+
+    [Fact]
+    public void Guides_EverySnippet_QuotesTheTestedCodeVerbatim()
+    {
+        Dictionary<string, string[]> snippets = Snippets();
+        List<(string File, string Name, string[] Code)> quotes = Quotes();
+
+        Assert.NotEmpty(quotes);
+        foreach ((string file, string name, string[] code) in quotes)
+        {
+            Assert.True(snippets.TryGetValue(name, out string[]? expected), $"{file} quotes snippet {name}, which DocSnippets.cs does not have.");
+            Assert.True(expected.SequenceEqual(code, StringComparer.Ordinal), $"{file}: snippet {name} differs from DocSnippets.cs:\n{string.Join("\n", expected)}");
+        }
+
+        Assert.Empty(snippets.Keys.Except(quotes.Select(q => q.Name)));
+    }
+
+    [Fact]
+    public void Guides_OnePerStage_LinkedFromTheIndex()
+    {
+        string docs = Path.Combine(RepositoryRoot(), "docs");
+        string index = File.ReadAllText(Path.Combine(docs, "README.md"));
+
+        foreach (string guide in Directory.GetFiles(docs, "*.md").Select(f => Path.GetFileName(f)).Where(f => f != "README.md"))
+        {
+            Assert.Contains($"({guide})", index, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(8, Directory.GetFiles(docs, "*.md").Length); // the index and one guide per stage (7)
+    }
+
+    [GeneratedRegex(@"^// <snippet:([A-Za-z]+)>$")]
+    private static partial Regex SnippetStart();
+
+    [GeneratedRegex(@"^<!-- snippet: ([A-Za-z]+) -->$")]
+    private static partial Regex DocMarker();
+}
