@@ -20,6 +20,7 @@ public sealed class ModelServing : IHostedService, IAsyncDisposable
     private readonly ILogger<ModelServing> _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _starting = [];
+    private int _disposed;
 
     /// <summary>Creates the services (not started).</summary>
     /// <param name="options">The serving options.</param>
@@ -77,6 +78,11 @@ public sealed class ModelServing : IHostedService, IAsyncDisposable
     /// <returns>A task.</returns>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_starting).ConfigureAwait(false);
     }
@@ -84,6 +90,12 @@ public sealed class ModelServing : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as a hosted service, so the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (PredictionService service in _services.Values)
         {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using static MlToolkit.Tests.PipelineTestKit;
 
@@ -9,8 +11,15 @@ public class QuickStartCommandLineTests
 {
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string folder, params string[] arguments)
     {
+        // `dotnet run` of the sample's own build: its dependencies are beside it (the test's output shares some with the
+        // ASP.NET Core framework instead, which the sample does not run on).
+        string configuration = typeof(QuickStartCommandLineTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "QuickStart.dll"));
+        foreach (string argument in (string[])["run", "--no-build", "-c", configuration, "--project", Path.Combine(RepositoryRoot(), "samples", "QuickStart", "QuickStart.csproj"), "--"])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -32,6 +41,22 @@ public class QuickStartCommandLineTests
         }
 
         return (process.ExitCode, await output, await error);
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
+    {
+        foreach (string start in (string[])[AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? string.Empty])
+        {
+            for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "MlToolkit.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No MlToolkit.sln above the test binaries or this source file.");
     }
 
     private static JsonElement LastLine(string output)
