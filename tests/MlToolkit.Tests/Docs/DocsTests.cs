@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace MlToolkit.Tests.Docs;
@@ -6,27 +5,12 @@ namespace MlToolkit.Tests.Docs;
 /// <summary>The guides in <c>docs/</c> quote the code of <see cref="DocSnippets"/> verbatim, so their snippets compile and run.</summary>
 public partial class DocsTests
 {
-    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
-    {
-        foreach (string start in (string[])[AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? string.Empty])
-        {
-            for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "MlToolkit.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("No MlToolkit.sln above the test binaries.");
-    }
 
     private static string[] Lines(string text) => [.. text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.Trim())];
 
     private static Dictionary<string, string[]> Snippets()
     {
-        string[] source = Lines(File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "MlToolkit.Tests", "Docs", "DocSnippets.cs")));
+        string[] source = Lines(File.ReadAllText(Path.Combine(RepositoryPaths.Root(), "tests", "MlToolkit.Tests", "Docs", "DocSnippets.cs")));
         var snippets = new Dictionary<string, string[]>(StringComparer.Ordinal);
         for (int i = 0; i < source.Length; i++)
         {
@@ -45,7 +29,7 @@ public partial class DocsTests
     private static List<(string File, string Name, string[] Code)> Quotes()
     {
         var quotes = new List<(string, string, string[])>();
-        foreach (string file in Directory.GetFiles(Path.Combine(RepositoryRoot(), "docs"), "*.md"))
+        foreach (string file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root(), "docs"), "*.md"))
         {
             string[] lines = Lines(File.ReadAllText(file));
             for (int i = 0; i < lines.Length; i++)
@@ -82,7 +66,7 @@ public partial class DocsTests
     [Fact]
     public void Guides_OnePerStage_LinkedFromTheIndex()
     {
-        string docs = Path.Combine(RepositoryRoot(), "docs");
+        string docs = Path.Combine(RepositoryPaths.Root(), "docs");
         string index = File.ReadAllText(Path.Combine(docs, "README.md"));
 
         foreach (string guide in Directory.GetFiles(docs, "*.md").Select(f => Path.GetFileName(f)).Where(f => f != "README.md"))

@@ -5,18 +5,6 @@ namespace MlToolkit.Tests.Packaging;
 /// <summary>Every package states what it is and tracks its public API (CI packs them all and checks the template's project).</summary>
 public class PackageMetadataTests
 {
-    private static string Root()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MlToolkit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No MlToolkit.sln above the test binaries.");
-    }
 
     public static TheoryData<string> Packages() => ["MlToolkit", "MlToolkit.Azure", "MlToolkit.Aws", "MlToolkit.Onnx", "MlToolkit.Reporting", "MlToolkit.AspNetCore"];
 
@@ -24,7 +12,7 @@ public class PackageMetadataTests
     [MemberData(nameof(Packages))]
     public void Project_Package_HasDescriptionReadmeAndTrackedPublicApi(string package)
     {
-        string folder = Path.Combine(Root(), "src", package);
+        string folder = Path.Combine(RepositoryPaths.Root(), "src", package);
         XDocument project = XDocument.Load(Path.Combine(folder, package + ".csproj"));
         string? Property(string name) => project.Descendants(name).FirstOrDefault()?.Value;
 
@@ -40,7 +28,7 @@ public class PackageMetadataTests
     [Fact]
     public void PublicApi_CorePipeline_IsDeclared()
     {
-        string[] api = File.ReadAllLines(Path.Combine(Root(), "src", "MlToolkit", "PublicAPI.Unshipped.txt"));
+        string[] api = File.ReadAllLines(Path.Combine(RepositoryPaths.Root(), "src", "MlToolkit", "PublicAPI.Unshipped.txt"));
 
         Assert.Contains("MlToolkit.Pipeline.PipelineBuilder.Build() -> MlToolkit.Pipeline.TrainingPipeline!", api);
         Assert.Contains(api, l => l.StartsWith("static Microsoft.Extensions.DependencyInjection.MlToolkitServiceCollectionExtensions.AddMlToolkit(", StringComparison.Ordinal));

@@ -6,25 +6,13 @@ namespace MlToolkit.Tests.Packaging;
 /// <summary>The dotnet new template's files (CI also packs, installs, creates, runs and tests it).</summary>
 public class TemplateTests
 {
-    private static string Root()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MlToolkit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
 
-        throw new InvalidOperationException("No MlToolkit.sln above the test binaries.");
-    }
-
-    private static string Content => Path.Combine(Root(), "templates", "MlToolkit.Templates", "content", "mltoolkit");
+    private static string Content => Path.Combine(RepositoryPaths.Root(), "templates", "MlToolkit.Templates", "content", "mltoolkit");
 
     [Fact]
     public void TemplateJson_DefaultPackageVersion_IsTheVersionThePackagesAreBuiltWith()
     {
-        string version = XDocument.Load(Path.Combine(Root(), "Directory.Build.props")).Descendants("Version").Single().Value;
+        string version = XDocument.Load(Path.Combine(RepositoryPaths.Root(), "Directory.Build.props")).Descendants("Version").Single().Value;
         using JsonDocument template = JsonDocument.Parse(File.ReadAllText(Path.Combine(Content, ".template.config", "template.json")));
 
         Assert.Equal(version, template.RootElement.GetProperty("symbols").GetProperty("MlToolkitVersion").GetProperty("defaultValue").GetString());

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using static MlToolkit.Tests.PipelineTestKit;
 
@@ -15,7 +14,7 @@ public class QuickStartCommandLineTests
         // ASP.NET Core framework instead, which the sample does not run on).
         string configuration = typeof(QuickStartCommandLineTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])["run", "--no-build", "-c", configuration, "--project", Path.Combine(RepositoryRoot(), "samples", "QuickStart", "QuickStart.csproj"), "--"])
+        foreach (string argument in (string[])["run", "--no-build", "-c", configuration, "--project", Path.Combine(RepositoryPaths.Root(), "samples", "QuickStart", "QuickStart.csproj"), "--"])
         {
             info.ArgumentList.Add(argument);
         }
@@ -43,21 +42,6 @@ public class QuickStartCommandLineTests
         return (process.ExitCode, await output, await error);
     }
 
-    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
-    {
-        foreach (string start in (string[])[AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? string.Empty])
-        {
-            for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "MlToolkit.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("No MlToolkit.sln above the test binaries or this source file.");
-    }
 
     private static JsonElement LastLine(string output)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using MlToolkit.Evaluation;
 using MlToolkit.Pipeline;
 using MlToolkit.Validation;
@@ -36,26 +35,6 @@ public class QuickStartTests
         Assert.DoesNotContain("CustomerId", result.Model.InputSchema.Select(c => c.Name));
     }
 
-    /// <summary>
-    /// The folder with MlToolkit.sln above the test binaries; with <c>--artifacts-path</c> outside the repository the
-    /// binaries are not under it, so the current directory and then this source file's folder are tried next.
-    /// </summary>
-    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
-    {
-        string[] starts = [AppContext.BaseDirectory, Directory.GetCurrentDirectory(), Path.GetDirectoryName(sourceFile) ?? string.Empty];
-        foreach (string start in starts.Where(s => s.Length > 0))
-        {
-            for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "MlToolkit.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException($"No MlToolkit.sln above any of: {string.Join(", ", starts)}.");
-    }
 
     private static List<string> Unindented(string text)
         => text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.TrimStart().TrimEnd()).ToList();
@@ -63,7 +42,7 @@ public class QuickStartTests
     [Fact]
     public void Readme_QuickStartSnippet_QuotesTheSampleVerbatim()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryPaths.Root();
         List<string> sample = Unindented(File.ReadAllText(Path.Combine(root, "samples", "QuickStart", "QuickStartPipeline.cs")));
         var blocks = new List<List<string>>();
         for (int start = sample.IndexOf("// <quickstart>"); start >= 0; start = sample.IndexOf("// <quickstart>", start + 1))

@@ -62,12 +62,7 @@ public class ServingApiTests
     [Fact]
     public void Readme_CurlCall_SendsTheBodyThisTestChecks()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MlToolkit.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("No MlToolkit.sln above the test binaries.");
-        }
-
+        string root = RepositoryPaths.Root();
         string readme = File.ReadAllText(Path.Combine(root, "README.md"));
 
         Assert.Contains($"-d '{ReadmeBody}'", readme, StringComparison.Ordinal);
