@@ -53,19 +53,21 @@ try
 
         // The report goes beside the registry's versions: artifacts/quickstart/reports/<version>.html.
         string? version = result.Deployments.FirstOrDefault()?.Version is { } v ? v.ToString("D8", CultureInfo.InvariantCulture) : null;
-        ReportFiles report = await PipelineReport.Create(result, "QuickStart churn model").WriteAsync(Path.Combine(artifacts, "quickstart", "reports"), version ?? "unpublished");
-        Console.WriteLine($"Report: {report.Html}");
+        PipelineReport report = PipelineReport.Create(result, "QuickStart churn model");
+        ReportFiles files = await report.WriteAsync(Path.Combine(artifacts, "quickstart", "reports"), version ?? "unpublished");
+        Console.WriteLine($"Report: {files.Html}");
         await Prediction.ShowAsync(new ModelRegistry(new LocalArtifactStore(artifacts), "quickstart"), csv);
-        Report.PrintJson(result, report);
+        Report.PrintJson(result, report, files);
         return 0;
     }
     else
     {
         (PipelineResult result, string modelFolder) = await ConsoleProgress.RunAsync(progress => CustomRun.RunAsync(options, data, artifacts, progress, extend), options.ContainsKey("plain"));
         Report.Print(result);
-        ReportFiles report = await PipelineReport.Create(result, $"{Path.GetFileName(data)}: {result.Trainer}").WriteAsync(modelFolder, "report");
-        Console.WriteLine($"Report: {report.Html}");
-        Report.PrintJson(result, report);
+        PipelineReport report = PipelineReport.Create(result, $"{Path.GetFileName(data)}: {result.Trainer}");
+        ReportFiles files = await report.WriteAsync(modelFolder, "report");
+        Console.WriteLine($"Report: {files.Html}");
+        Report.PrintJson(result, report, files);
         return 0;
     }
 }
@@ -262,9 +264,9 @@ internal static class Report
     };
 
     /// <summary>The last line of standard output: one JSON object.</summary>
-    public static void PrintJson(PipelineResult result, ReportFiles report)
+    public static void PrintJson(PipelineResult result, PipelineReport report, ReportFiles files)
     {
-        JsonObject figures = PipelineReport.Create(result).ToJsonObject();
+        JsonObject figures = report.ToJsonObject();
         DeploymentResult? deployment = result.Deployments.FirstOrDefault();
         var metrics = new JsonObject();
         foreach ((string metric, double value) in result.Metrics.Metrics)
@@ -298,7 +300,7 @@ internal static class Report
             },
             ["cv"] = Rounded(figures["cv"]),
             ["tuning"] = Rounded(figures["tuning"]),
-            ["report"] = report.Html,
+            ["report"] = files.Html,
         };
         Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }

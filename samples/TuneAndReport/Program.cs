@@ -75,9 +75,9 @@ try
     }
 
     Console.WriteLine($"Validation: {(result.Validation!.Passed ? "passed" : "FAILED")}; model: {result.ModelLocation}");
-    Console.WriteLine($"Report: {run.Report.Html}");
+    Console.WriteLine($"Report: {run.Files.Html}");
 
-    JsonObject figures = PipelineReport.Create(result).ToJsonObject();
+    JsonObject figures = run.Report.ToJsonObject();
     var json = new JsonObject
     {
         ["data"] = run.Data,
@@ -88,7 +88,7 @@ try
         ["tuning"] = figures["tuning"]?.DeepClone(),
         ["metrics"] = figures["metrics"]?["test"]?.DeepClone(),
         ["cv"] = figures["cv"]?.DeepClone(),
-        ["report"] = run.Report.Html,
+        ["report"] = run.Files.Html,
     };
     Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     return result.Validation.Passed ? 0 : 3;

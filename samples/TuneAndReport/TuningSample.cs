@@ -48,9 +48,10 @@ public sealed class TuningSampleOptions
 
 /// <summary>What the sample did.</summary>
 /// <param name="Result">The pipeline's result.</param>
-/// <param name="Report">The report's files.</param>
+/// <param name="Report">The report.</param>
+/// <param name="Files">Where the report was written.</param>
 /// <param name="Data">The data set it ran on.</param>
-public sealed record TuningSampleResult(PipelineResult Result, ReportFiles Report, string Data);
+public sealed record TuningSampleResult(PipelineResult Result, PipelineReport Report, ReportFiles Files, string Data);
 
 /// <summary>
 /// Successive halving over LightGBM (stopping early on the validation part), FastTree and SDCA on a real-sized data set,
@@ -135,7 +136,8 @@ public static class TuningSample
         }
 
         PipelineResult result = await builder.Build().RunAsync(progress, cancellationToken).ConfigureAwait(false);
-        ReportFiles report = await PipelineReport.Create(result, $"Tuned on {Path.GetFileName(data)}").WriteAsync(store, "report", cancellationToken).ConfigureAwait(false);
-        return new TuningSampleResult(result, report, data);
+        PipelineReport report = PipelineReport.Create(result, $"Tuned on {Path.GetFileName(data)}");
+        ReportFiles files = await report.WriteAsync(store, "report", cancellationToken).ConfigureAwait(false);
+        return new TuningSampleResult(result, report, files, data);
     }
 }

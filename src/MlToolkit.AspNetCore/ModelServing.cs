@@ -32,13 +32,7 @@ public sealed class ModelServing : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        _options = options.Value;
-        IReadOnlyList<string> problems = _options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new OptionsValidationException(nameof(MlToolkitServingOptions), typeof(MlToolkitServingOptions), problems);
-        }
-
+        _options = options.Value; // validated on first use by ServingOptionsValidator: every problem in one exception
         _logger = loggerFactory.CreateLogger<ModelServing>();
         ILogger serviceLogger = loggerFactory.CreateLogger<PredictionService>();
         _services = _options.Models.ToDictionary(m => m.Name, m => new PredictionService(m.CreateRegistry(services), m.Options, serviceLogger), StringComparer.OrdinalIgnoreCase);
@@ -146,11 +140,10 @@ internal sealed class ModelsLoadedHealthCheck(ModelServing serving) : IHealthChe
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        string[] missing = [.. serving.Names.Where(n => !serving.TryGet(n, out PredictionService? s) || s.Version is null)];
         var data = serving.Names.ToDictionary(n => n, n => (object)(serving.TryGet(n, out PredictionService? s) && s.Version is { } v ? v : "not loaded"));
-        return Task.FromResult(missing.Length == 0
+        return Task.FromResult(serving.AllLoaded
             ? HealthCheckResult.Healthy("Every model is loaded.", data)
-            : HealthCheckResult.Unhealthy($"Not loaded yet: {string.Join(", ", missing)}.", data: data));
+            : HealthCheckResult.Unhealthy($"Not loaded yet: {string.Join(", ", data.Where(d => d.Value is string).Select(d => d.Key))}.", data: data));
     }
 }
 
@@ -209,5 +202,15 @@ public sealed class ServingTelemetry : IDisposable
                 yield return new Measurement<long>(value(service), new KeyValuePair<string, object?>("model", name));
             }
         }
+    }
+}
+
+/// <summary>Checks the serving options when they are first used (or at host start), listing every problem at once.</summary>
+internal sealed class ServingOptionsValidator : IValidateOptions<MlToolkitServingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MlToolkitServingOptions options)
+    {
+        IReadOnlyList<string> problems = options.Validate();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

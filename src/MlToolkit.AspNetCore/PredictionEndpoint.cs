@@ -93,7 +93,8 @@ internal static partial class PredictionEndpoint
         try
         {
             ReadOnlySpan<byte> json = body.Memory.Span;
-            switch (RequestReader.RootKind(json))
+            JsonTokenType root = RequestReader.RootKind(json);
+            switch (root)
             {
                 case JsonTokenType.StartObject:
                     {
@@ -145,11 +146,8 @@ internal static partial class PredictionEndpoint
                         return StatusCodes.Status200OK;
                     }
 
-                case JsonTokenType.None:
-                    return await ProblemAsync(context, StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty; send a JSON object (one row) or an array of objects (a batch).", name, field: "(body)").ConfigureAwait(false);
-
                 default:
-                    return await ProblemAsync(context, StatusCodes.Status400BadRequest, "Not a row", $"The body must be a JSON object (one row) or an array of objects (a batch), not {RequestReader.Kind(RequestReader.RootKind(json))}.", name, field: "(body)").ConfigureAwait(false);
+                    return await ProblemAsync(context, StatusCodes.Status400BadRequest, "Not a row", $"The body must be a JSON object (one row) or an array of objects (a batch), not {RequestReader.Kind(root)}.", name, field: "(body)").ConfigureAwait(false);
             }
         }
         catch (JsonException ex)

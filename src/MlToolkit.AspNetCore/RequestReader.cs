@@ -22,10 +22,12 @@ internal static class RequestReader
     private static Dictionary<string, object?>? _scratch;
 
     /// <summary>The kind of the body's root value.</summary>
+    /// <exception cref="JsonException">The body is empty or does not start with a JSON value.</exception>
     public static JsonTokenType RootKind(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 16 });
-        return reader.Read() ? reader.TokenType : JsonTokenType.None;
+        reader.Read(); // an empty body throws here
+        return reader.TokenType;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using MlToolkit.AspNetCore;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -31,8 +32,8 @@ public static class ServingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<MlToolkitServingOptions>()
             .Configure(configure)
-            .Validate(o => o.Validate().Count == 0, "MlToolkit serving options are not valid.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlToolkitServingOptions>, ServingOptionsValidator>());
         services.TryAddSingleton<ModelServing>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelServing>());
         services.AddMetrics();

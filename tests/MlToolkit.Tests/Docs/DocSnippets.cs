@@ -243,7 +243,8 @@ public class DocSnippets
         app.MapPredictionEndpoints();                                  // POST /models/churn/predict, /health/ready, …
         // </snippet:Host>
 
-        Assert.NotNull(app.Services.GetRequiredKeyedService<ModelRegistry>("churn"));
-        Assert.NotNull(app.Services.GetRequiredService<MlToolkit.AspNetCore.ModelServing>());
+        Assert.Equal("churn", app.Services.GetRequiredKeyedService<ModelRegistry>("churn").Name);
+        Assert.Equal(Path.GetFullPath(artifacts), Path.GetFullPath(((LocalArtifactStore)app.Services.GetRequiredKeyedService<IArtifactStore>("local")).RootPath));
+        Assert.Equal(["churn"], app.Services.GetRequiredService<MlToolkit.AspNetCore.ModelServing>().Names);
     }
 }

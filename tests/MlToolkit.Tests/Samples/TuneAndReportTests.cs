@@ -36,8 +36,8 @@ public class TuneAndReportTests
         Assert.True(run.Result.Validation!.Passed, string.Join("; ", run.Result.Validation.Gates.Select(g => g.Reason)));
         Assert.InRange(run.Result.Metrics[Metric.Auc], 0.8, 1);
         Assert.Equal(Path.Combine(folder.Path, "out", "model.zip"), run.Result.ModelLocation);
-        Assert.Equal(Path.Combine(folder.Path, "out", "report.html"), run.Report.Html);
-        string html = await File.ReadAllTextAsync(run.Report.Html, Ct);
+        Assert.Equal(Path.Combine(folder.Path, "out", "report.html"), run.Files.Html);
+        string html = await File.ReadAllTextAsync(run.Files.Html, Ct);
         foreach (string plot in (string[])["roc", "precision-recall", "feature-importance", "learning-curve", "cross-validation", "tuning"])
         {
             Assert.Contains($"<figure id=\"plot-{plot}\">", html, StringComparison.Ordinal);
