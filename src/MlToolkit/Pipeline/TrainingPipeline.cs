@@ -546,6 +546,13 @@ public sealed class TrainingPipeline
                 return (table, 0);
             }
 
+            if (missing.Count == table.RowCount)
+            {
+                throw new DataValidationException(PipelineStage.DataQuality, source,
+                    $"All {table.RowCount} rows of {source} have no value in the label '{_d.Label.Column}'{(_d.Label.MissingLabels == MissingLabelPolicy.Drop ? ", so dropping them (MissingLabels = Drop) leaves nothing" : string.Empty)}: check that '{_d.Label.Column}' is the label column and that its values are not all empty or missing tokens (CsvSourceOptions.MissingValues).",
+                    _d.Label.Column);
+            }
+
             if (_d.Label.MissingLabels == MissingLabelPolicy.Fail)
             {
                 string rows = string.Join(", ", missing.Take(5).Select(r => (r + 1).ToString(CultureInfo.InvariantCulture)));

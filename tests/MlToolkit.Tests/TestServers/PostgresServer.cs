@@ -13,6 +13,15 @@ public sealed class PostgresServer : IAsyncLifetime
 {
     public const string Variable = "MLTOOLKIT_TEST_POSTGRES";
 
+    /// <summary>
+    /// A role that must log in with a password (every other role is trusted): the first line of <c>pg_hba.conf</c> in the
+    /// servers started here and by <c>.ci/run</c>, so that a test can see a real authentication failure.
+    /// </summary>
+    public const string PasswordRole = "mltk_password_auth";
+
+    /// <summary>The <c>pg_hba.conf</c> line that makes <see cref="PasswordRole"/> log in with a password.</summary>
+    public const string PasswordRule = $"host all {PasswordRole} 127.0.0.1/32 scram-sha-256";
+
     private string? _dataFolder;
     private string? _bin;
 
@@ -74,6 +83,8 @@ public sealed class PostgresServer : IAsyncLifetime
             }
 
             await RunAs(root, Path.Combine(_bin, "initdb"), ["-D", _dataFolder, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+            string hba = Path.Combine(_dataFolder, "pg_hba.conf");
+            await File.WriteAllTextAsync(hba, PasswordRule + "\n" + await File.ReadAllTextAsync(hba));
             await RunAs(root, Path.Combine(_bin, "pg_ctl"), ["-D", _dataFolder, "-l", Path.Combine(_dataFolder, "server.log"), "-w", "-t", "30", "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {_dataFolder}", "start"]);
             ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
         }

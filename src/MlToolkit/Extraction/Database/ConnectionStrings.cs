@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text;
 
 namespace MlToolkit.Extraction.Database;
 
@@ -71,17 +72,62 @@ internal sealed class ConnectionStrings
     /// <summary>The provider, host, port and database: what identifies the source in messages, never a secret.</summary>
     public string Description { get; }
 
-    /// <summary><paramref name="text"/> with every secret of the connection string, and the string itself, replaced by <c>***</c>.</summary>
+    /// <summary>
+    /// <paramref name="text"/> with every secret of the connection string, and the string itself, replaced by <c>***</c>.
+    /// A short secret is replaced only where it stands as a whole token (not inside a word), so that a password such as
+    /// <c>a</c> does not turn "password authentication failed" into "p***ssword ***uthentic***tion"; a secret of
+    /// <see cref="LongSecret"/> characters or more is replaced wherever it occurs.
+    /// </summary>
     public string Redact(string text)
     {
         foreach (string secret in _secrets)
         {
-            text = text.Replace(secret, "***", StringComparison.Ordinal);
+            text = Replace(text, secret);
         }
 
         return text;
     }
 
-    /// <summary>Whether <paramref name="text"/> holds a secret.</summary>
-    public bool Leaks(string text) => _secrets.Any(s => text.Contains(s, StringComparison.Ordinal));
+    /// <summary>Whether <paramref name="text"/> holds a secret, by the same rule as <see cref="Redact"/>.</summary>
+    public bool Leaks(string text) => _secrets.Any(s => Occurrences(text, s).Any());
+
+    /// <summary>From this length on, a secret is removed even from inside a longer word.</summary>
+    internal const int LongSecret = 8;
+
+    private static string Replace(string text, string secret)
+    {
+        var builder = new StringBuilder(text.Length);
+        int from = 0;
+        foreach (int at in Occurrences(text, secret))
+        {
+            builder.Append(text, from, at - from).Append("***");
+            from = at + secret.Length;
+        }
+
+        return from == 0 ? text : builder.Append(text, from, text.Length - from).ToString();
+    }
+
+    /// <summary>Where <paramref name="secret"/> occurs in <paramref name="text"/> as a token (or anywhere, when it is long), left to right, without overlaps.</summary>
+    private static IEnumerable<int> Occurrences(string text, string secret)
+    {
+        int at = text.IndexOf(secret, StringComparison.Ordinal);
+        while (at >= 0)
+        {
+            int end = at + secret.Length;
+            bool whole = secret.Length >= LongSecret
+                || ((at == 0 || !IsWordChar(text[at - 1]) || !IsWordChar(secret[0]))
+                    && (end == text.Length || !IsWordChar(text[end]) || !IsWordChar(secret[^1])));
+            if (whole)
+            {
+                yield return at;
+                at = text.IndexOf(secret, end, StringComparison.Ordinal);
+            }
+            else
+            {
+                at = text.IndexOf(secret, at + 1, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
 }

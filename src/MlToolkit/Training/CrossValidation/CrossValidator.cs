@@ -107,8 +107,24 @@ internal sealed class CrossValidator
         activity?.SetTag("mltoolkit.fold", fold + 1);
         var ml = new MLContext(FoldSeed(d.Seed, fold));
         string name = string.Create(CultureInfo.InvariantCulture, $"fold {fold + 1} of {_options.Folds}");
-        (TrainedModel model, DataTable train, LabelEncoding labels) = PipelineFitter.FitModel(d, _trainer, ml, rows.Subset(trainRows), PipelineStage.CrossValidation, $"Cross-validation {name}", source);
-        DataTable test = PipelineFitter.Encode(d, labels, rows.Subset(testRows));
+        TrainedModel model;
+        DataTable train, test;
+        try
+        {
+            LabelEncoding labels;
+            (model, train, labels) = PipelineFitter.FitModel(d, _trainer, ml, rows.Subset(trainRows), PipelineStage.CrossValidation, $"Cross-validation {name}", source);
+            test = PipelineFitter.Encode(d, labels, rows.Subset(testRows));
+        }
+        catch (DataValidationException ex)
+        {
+            // Say which fold, and that it is the fold's share of the rows, not the data, that lacks what training needs.
+            throw new DataValidationException(
+                PipelineStage.CrossValidation,
+                source,
+                string.Create(CultureInfo.InvariantCulture, $"Cross-validation {name} trains on {trainRows.Length} of {rows.RowCount} rows and tests on {testRows.Length}: {ex.Message} With {rows.RowCount} rows, {_options.Folds} folds leave too little in each part; use fewer folds, or more data."),
+                ex.Column);
+        }
+
         EvaluationResult metrics = PipelineFitter.Evaluate(d, model, test, name, source);
         return new FoldResult(fold + 1, train.RowCount, test.RowCount, metrics);
     }
