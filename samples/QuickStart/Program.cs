@@ -20,6 +20,8 @@ using Search = MlToolkit.Training.Search.Search;
 
 // dotnet run --project samples/QuickStart [-- [--cv <k>] [--tune <trials>] [--data <csv> --label <column> [--task binary|multiclass|regression]
 //   [--test <csv>] [--separator <c>] [--missing <token>] [--trainer <name>] [--seed <n>] [--no-header] [--no-quotes] [--ignore a,b]]]
+// Exit codes: 0 done, 1 the run failed, 2 bad usage (an unknown option, a bad value, a missing file, a column the data lacks).
+// Every failure ends with one line on standard error, never a stack trace.
 Dictionary<string, string?> options;
 Action<PipelineBuilder, MlTask> extend;
 try
@@ -29,14 +31,12 @@ try
 }
 catch (ArgumentException ex)
 {
-    Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine(Args.Usage);
-    return 2;
+    return Fail.Usage(ex.Message);
 }
 
 if (options.ContainsKey("help"))
 {
-    Console.WriteLine(Args.Usage);
+    Console.WriteLine(Args.Help);
     return 0;
 }
 
@@ -62,7 +62,23 @@ try
     }
     else
     {
-        (PipelineResult result, string modelFolder) = await ConsoleProgress.RunAsync(progress => CustomRun.RunAsync(options, data, artifacts, progress, extend), options.ContainsKey("plain"));
+        TrainingPipeline pipeline;
+        string modelFolder;
+        try
+        {
+            (pipeline, modelFolder) = await CustomRun.BuildAsync(options, data, artifacts, extend);
+        }
+        catch (ArgumentException ex)
+        {
+            return Fail.Usage(ex.Message);
+        }
+        catch (PipelineValidationException ex)
+        {
+            // A column the data lacks, a label of the wrong type…: what the user asked for does not fit the data.
+            return Fail.Usage(ex.Message);
+        }
+
+        PipelineResult result = await ConsoleProgress.RunAsync(progress => pipeline.RunAsync(progress), options.ContainsKey("plain"));
         Report.Print(result);
         PipelineReport report = PipelineReport.Create(result, $"{Path.GetFileName(data)}: {result.Trainer}");
         ReportFiles files = await report.WriteAsync(modelFolder, "report");
@@ -73,16 +89,81 @@ try
 }
 catch (MlToolkitException ex)
 {
-    Console.Error.WriteLine($"error ({ex.Stage}): {ex.Message}");
-    return 1;
+    return Fail.Run($"error ({ex.Stage}): {ex.Message}");
+}
+catch (OperationCanceledException)
+{
+    return Fail.Run("error: cancelled.");
+}
+catch (Exception ex)
+{
+    // Anything else is a failed run too: one line, never a stack trace.
+    return Fail.Run($"error: {ex.GetType().Name}: {ex.Message}");
+}
+
+/// <summary>How the QuickStart ends when something is wrong: one line on standard error and an exit code.</summary>
+internal static class Fail
+{
+    /// <summary>Bad usage: exit code 2.</summary>
+    public static int Usage(string message)
+    {
+        Console.Error.WriteLine($"QuickStart: {OneLine(message)} (--help lists the options)");
+        return 2;
+    }
+
+    /// <summary>A failed run: exit code 1.</summary>
+    public static int Run(string message)
+    {
+        Console.Error.WriteLine(OneLine(message));
+        return 1;
+    }
+
+    /// <summary>A message of several lines (a list of problems) as one: "problems: a; b".</summary>
+    private static string OneLine(string message)
+    {
+        var line = new System.Text.StringBuilder();
+        foreach (string part in message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (line.Length > 0)
+            {
+                line.Append(line[^1] == ':' ? " " : "; ");
+            }
+
+            line.Append(part.StartsWith("- ", StringComparison.Ordinal) ? part[2..] : part);
+        }
+
+        return line.ToString();
+    }
 }
 
 internal static class Args
 {
-    public const string Usage = "usage: QuickStart [--cv <k>] [--tune <trials>] [--plain] [--data <csv> --label <column> [--task binary|multiclass|regression] [--test <csv>] [--separator <c>] [--missing <token>] [--trainer lightgbm|fasttree|sdca|lbfgs] [--seed <n>] [--no-header] [--no-quotes] [--ignore a,b]]";
+    /// <summary>Every option: its name, what it takes, its default and what it does (one line each in <see cref="Help"/>).</summary>
+    private static readonly (string Name, string? Value, string Default, string Description)[] Options =
+    [
+        ("data", "<csv>", "generated churn data", "train on this CSV file"),
+        ("label", "<column>", "none; needed with --data", "the column to predict"),
+        ("task", "binary|multiclass|regression", "inferred from the label", "the kind of prediction"),
+        ("test", "<csv>", "20% of --data", "a separate CSV file to test on"),
+        ("separator", "<c>", ",", "the field separator: one character, tab, or one followed by spaces (\", \")"),
+        ("missing", "<token>", "empty, ? and NA", "one more value read as missing"),
+        ("trainer", string.Join('|', Trainers.Names), "lightgbm", "the trainer"),
+        ("seed", "<n>", "42", "the seed of the split and the trainer"),
+        ("ignore", "a,b", "none", "columns left out of the features"),
+        ("no-header", null, "the first line is a header", "the file has no header row"),
+        ("no-quotes", null, "RFC 4180 quotes", "quotes are ordinary text"),
+        ("cv", "<k>", "none", "k-fold cross-validation of the training part (k >= 2)"),
+        ("tune", "<trials>", "none", "a random search over every built-in trainer of the task"),
+        ("plain", null, "bars on a terminal", "progress as plain lines"),
+        ("help", null, string.Empty, "show this help"),
+    ];
 
-    private static readonly HashSet<string> Flags = ["no-header", "no-quotes", "help", "plain"];
-    private static readonly HashSet<string> Valued = ["data", "label", "task", "test", "separator", "missing", "trainer", "seed", "ignore", "cv", "tune"];
+    private static readonly string[] Tasks = ["binary", "multiclass", "regression"];
+
+    private static readonly string[] DataOnly = ["task", "test", "separator", "missing", "trainer", "seed", "ignore", "no-header", "no-quotes"];
+
+    public static string Help { get; } = "usage: dotnet run --project samples/QuickStart [-- options]\n"
+        + string.Join('\n', Options.Select(o => $"  {"--" + o.Name + (o.Value is null ? string.Empty : " " + o.Value),-48} {o.Description}{(o.Default.Length == 0 ? string.Empty : $" (default: {o.Default})")}"));
 
     public static Dictionary<string, string?> Parse(string[] args)
     {
@@ -90,18 +171,20 @@ internal static class Args
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : throw new ArgumentException($"Unexpected argument '{args[i]}'.");
-            if (Flags.Contains(name))
-            {
-                result[name] = null;
-            }
-            else if (Valued.Contains(name))
-            {
-                result[name] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"--{name} needs a value.");
-            }
-            else
+            int option = Array.FindIndex(Options, o => o.Name == name);
+            if (option < 0)
             {
                 throw new ArgumentException($"Unknown option --{name}.");
             }
+
+            result[name] = Options[option].Value is null ? null
+                : i + 1 < args.Length ? args[++i]
+                : throw new ArgumentException($"--{name} needs a value ({Options[option].Value}).");
+        }
+
+        if (result.ContainsKey("help"))
+        {
+            return result;
         }
 
         if (result.ContainsKey("data") != result.ContainsKey("label"))
@@ -109,7 +192,59 @@ internal static class Args
             throw new ArgumentException("--data and --label go together.");
         }
 
+        foreach (string file in (string[])["data", "test"])
+        {
+            if (result.TryGetValue(file, out string? path) && !File.Exists(path))
+            {
+                throw new ArgumentException($"--{file}: there is no file '{path}'.");
+            }
+        }
+
+        // The generated data's run is fixed (samples/QuickStart/QuickStartPipeline.cs); these options shape a run on --data only.
+        string[] dataOnly = [.. DataOnly.Where(result.ContainsKey)];
+        if (dataOnly.Length > 0 && !result.ContainsKey("data"))
+        {
+            throw new ArgumentException($"{string.Join(", ", dataOnly.Select(o => "--" + o))} {(dataOnly.Length == 1 ? "goes" : "go")} with --data.");
+        }
+
+        if (result.TryGetValue("task", out string? task) && !Tasks.Contains(task!.ToLowerInvariant()))
+        {
+            throw new ArgumentException($"--task takes {string.Join(", ", Tasks)}, not '{task}'.");
+        }
+
+        if (result.TryGetValue("trainer", out string? trainer) && !Trainers.Names.Contains(trainer!.ToLowerInvariant()))
+        {
+            throw new ArgumentException($"--trainer takes {string.Join(", ", Trainers.Names)}, not '{trainer}'.");
+        }
+
+        if (result.TryGetValue("seed", out string? seed) && !int.TryParse(seed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+        {
+            throw new ArgumentException($"--seed takes a whole number, not '{seed}'.");
+        }
+
+        if (result.TryGetValue("separator", out string? separator))
+        {
+            _ = Separator(separator!);
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// The separator character: one character, <c>tab</c>, or one character followed by spaces, such as UCI Adult's <c>", "</c>:
+    /// values are trimmed of spaces around them, so a comma and a space separate fields exactly as the comma alone does.
+    /// </summary>
+    public static char Separator(string text)
+    {
+        if (text is "\\t" or "tab" or "\t")
+        {
+            return '\t';
+        }
+
+        string first = text.TrimEnd(' ');
+        return first.Length == 1 && first[0] is not ' ' and not '"' and < (char)128
+            ? first[0]
+            : throw new ArgumentException($"--separator takes one ASCII character other than a quote, 'tab', or a character followed by spaces such as ', ', not '{text}' (separators of several characters are not supported).");
     }
 
     /// <summary>
@@ -142,8 +277,8 @@ internal static class Args
 
 internal static class CustomRun
 {
-    /// <returns>The result and the folder the model was saved to.</returns>
-    public static async Task<(PipelineResult Result, string ModelFolder)> RunAsync(Dictionary<string, string?> options, string data, string artifacts, IProgress<PipelineProgress> progress, Action<PipelineBuilder, MlTask> extend)
+    /// <summary>The pipeline the options describe, built (so every problem with the data's columns is found here), and the folder its model goes to.</summary>
+    public static async Task<(TrainingPipeline Pipeline, string ModelFolder)> BuildAsync(Dictionary<string, string?> options, string data, string artifacts, Action<PipelineBuilder, MlTask> extend)
     {
         string label = options["label"]!;
         CsvSourceOptions Csv()
@@ -151,7 +286,7 @@ internal static class CustomRun
             var csv = new CsvSourceOptions { HasHeader = !options.ContainsKey("no-header"), AllowQuotes = !options.ContainsKey("no-quotes") };
             if (options.TryGetValue("separator", out string? sep) && sep is not null)
             {
-                csv.Separator = sep switch { "\\t" or "tab" => '\t', _ when sep.Length == 1 => sep[0], _ => throw new ArgumentException("--separator takes one character (or 'tab').") };
+                csv.Separator = Args.Separator(sep);
             }
 
             if (options.TryGetValue("missing", out string? missing) && missing is not null)
@@ -163,15 +298,22 @@ internal static class CustomRun
         }
 
         CsvDataSource source = CsvDataSource.FromFile(data, Csv());
+        // Data that cannot be read is a failed run (exit code 1), not bad usage: read the header and sample before Build(),
+        // which would report it among the pipeline's problems.
+        _ = source.GetSchema();
+        CsvDataSource? testSource = options.TryGetValue("test", out string? test) && test is not null ? CsvDataSource.FromFile(test, Csv()) : null;
+        _ = testSource?.GetSchema();
+
+        // Without --task, the task is inferred from the label's values; when the data has no such column, any task will do:
+        // Build() then names the column and the closest one the data has.
         MlTask task = options.TryGetValue("task", out string? t) && t is not null
             ? t.ToLowerInvariant() switch
             {
                 "binary" => MlTask.BinaryClassification,
                 "multiclass" => MlTask.MulticlassClassification,
-                "regression" => MlTask.Regression,
-                _ => throw new ArgumentException($"Unknown task '{t}'."),
+                _ => MlTask.Regression,
             }
-            : await InferTaskAsync(source, label);
+            : await InferTaskAsync(source, label) ?? MlTask.BinaryClassification;
         int seed = options.TryGetValue("seed", out string? s) && s is not null ? int.Parse(s, CultureInfo.InvariantCulture) : 42;
         string trainer = options.GetValueOrDefault("trainer") ?? "lightgbm";
         string name = Path.GetFileNameWithoutExtension(data);
@@ -186,21 +328,29 @@ internal static class CustomRun
             builder.Ignore(ignore.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
 
-        if (options.TryGetValue("test", out string? test) && test is not null)
+        if (testSource is not null)
         {
-            builder.TestOn(CsvDataSource.FromFile(test, Csv()));
+            builder.TestOn(testSource);
         }
 
         extend(builder, task);
-        return (await builder.Build().RunAsync(progress), Path.Combine(artifacts, name));
+        return (builder.Build(), Path.Combine(artifacts, name));
     }
 
-    /// <summary>Text or boolean labels with two values are binary, more are multiclass; numbers are regression unless they are only 0 and 1.</summary>
-    private static async Task<MlTask> InferTaskAsync(CsvDataSource source, string label)
+    /// <summary>
+    /// Text or boolean labels with two values are binary, more are multiclass; numbers are regression unless they are only 0
+    /// and 1. <see langword="null"/> when the data has no column <paramref name="label"/>.
+    /// </summary>
+    private static async Task<MlTask?> InferTaskAsync(CsvDataSource source, string label)
     {
+        if (source.GetSchema().GetColumnOrNull(label) is null)
+        {
+            return null;
+        }
+
         ExtractedData extracted = await source.ExtractAsync(ExtractionContext.Standalone());
         DataTable table = DataTable.FromDataView(extracted.Data, source.Name);
-        DataTableColumn column = table.FindColumn(label) ?? throw new ArgumentException($"{source.Name} has no column '{label}'.");
+        DataTableColumn column = table.FindColumn(label)!;
         var values = Enumerable.Range(0, table.RowCount).Select(column.FormatValue).Where(v => v is not null).Distinct().Take(3).ToList();
         return column.Kind switch
         {

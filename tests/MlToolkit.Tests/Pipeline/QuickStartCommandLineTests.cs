@@ -115,4 +115,83 @@ public class QuickStartCommandLineTests
         Assert.Empty(output);
         Assert.False(Directory.Exists(Path.Combine(folder.Path, "artifacts")));
     }
+
+    /// <summary>Every input problem ends in one line on standard error, with exit code 2 for bad usage, and no stack trace.</summary>
+    [Theory]
+    [InlineData("label", "--label", "labl", "(did you mean 'label'?)")]
+    [InlineData("task", "--task", "bogus", "--task takes binary, multiclass, regression, not 'bogus'.")]
+    [InlineData("trainer", "--trainer", "xgboost", "--trainer takes lightgbm, fasttree, sdca, lbfgs, not 'xgboost'.")]
+    [InlineData("seed", "--seed", "forty-two", "--seed takes a whole number, not 'forty-two'.")]
+    [InlineData("separator", "--separator", "::", "separators of several characters are not supported")]
+    [InlineData("missing file", "--data", "nowhere.csv", "--data: there is no file 'nowhere.csv'.")]
+    public async Task Main_BadInput_OneLineAndExitCode2(string what, string option, string value, string message)
+    {
+        using TempFolder folder = TestData.TempFolder();
+        string csv = folder.Write("data.csv", TestData.BinaryCsv(200));
+        string[] arguments = option switch
+        {
+            "--label" => ["--data", csv, "--label", value],
+            "--data" => ["--data", value, "--label", "label"],
+            _ => ["--data", csv, "--label", "label", option, value],
+        };
+
+        (int code, string output, string error) = await RunAsync(folder.Path, arguments);
+
+        Assert.True(code == 2, $"{what}: exit code {code}; {error}");
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("QuickStart: ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Main_FailedRun_OneLineAndExitCode1()
+    {
+        using TempFolder folder = TestData.TempFolder();
+        // A quote that is never closed: the data cannot be read, which is a failed run, not bad usage.
+        string text = TestData.BinaryCsv(50);
+        string csv = folder.Write("data.csv", text.Insert(text.IndexOf(",red,", StringComparison.Ordinal) + 1, "\""));
+
+        (int code, _, string error) = await RunAsync(folder.Path, "--data", csv, "--label", "label", "--task", "binary");
+
+        Assert.True(code == 1, $"exit code {code}; {error}");
+        string last = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        Assert.StartsWith("error (Extraction): ", last, StringComparison.Ordinal);
+        Assert.Contains(csv, last, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Main_CommaAndSpaceSeparator_ReadsAsTheCommaWithValuesTrimmed()
+    {
+        using TempFolder folder = TestData.TempFolder();
+        string csv = folder.Write("adult-like.csv", TestData.BinaryCsv(300).Replace(",", ", ", StringComparison.Ordinal));
+
+        (int code, string output, string error) = await RunAsync(folder.Path, "--data", csv, "--label", "label", "--separator", ", ");
+
+        Assert.True(code == 0, error);
+        JsonElement json = LastLine(output);
+        Assert.Equal("binary", json.GetProperty("task").GetString());
+        Assert.Equal(300, json.GetProperty("rows").GetInt32());
+    }
+
+    [Fact]
+    public async Task Main_Help_OneLinePerOptionWithItsDefault()
+    {
+        using TempFolder folder = TestData.TempFolder();
+
+        (int code, string output, _) = await RunAsync(folder.Path, "--help");
+
+        Assert.Equal(0, code);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string option in (string[])["data", "label", "task", "test", "separator", "missing", "trainer", "seed", "ignore", "no-header", "no-quotes", "cv", "tune", "plain"])
+        {
+            string line = Assert.Single(lines, l => l.StartsWith($"--{option} ", StringComparison.Ordinal));
+            Assert.Contains("(default: ", line, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(lines, l => l.StartsWith("--seed ", StringComparison.Ordinal) && l.EndsWith("(default: 42)", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "artifacts")));
+    }
 }
