@@ -29,4 +29,31 @@ public class TemplateTests
             Assert.True(File.Exists(Path.Combine(Content, path)), path);
         }
     }
+
+    [Fact]
+    public void Content_Solution_ListsTheAppAndItsTestsWithGuidsTheTemplateRenews()
+    {
+        string solution = File.ReadAllText(Path.Combine(Content, "MlToolkitApp.sln"));
+        using JsonDocument template = JsonDocument.Parse(File.ReadAllText(Path.Combine(Content, ".template.config", "template.json")));
+        string[] renewed = [.. template.RootElement.GetProperty("guids").EnumerateArray().Select(g => g.GetString()!)];
+
+        // dotnet test at the project's root runs the tests through the solution.
+        Assert.Contains("\"MlToolkitApp.csproj\"", solution, StringComparison.Ordinal);
+        Assert.Contains("\"tests\\MlToolkitApp.Tests\\MlToolkitApp.Tests.csproj\"", solution, StringComparison.Ordinal);
+        string[] projectGuids = [.. System.Text.RegularExpressions.Regex.Matches(solution, @"^Project\(""\{[^}]+\}""\) = [^\n]*""\{([0-9A-F-]+)\}""", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value)];
+        Assert.Equal(3, projectGuids.Length);
+        Assert.All(projectGuids, g => Assert.Contains(g, renewed));
+    }
+
+    [Fact]
+    public void TemplateJson_LocalFeed_WritesANugetConfigOnlyWhenGiven()
+    {
+        using JsonDocument template = JsonDocument.Parse(File.ReadAllText(Path.Combine(Content, ".template.config", "template.json")));
+        JsonElement modifier = template.RootElement.GetProperty("sources")[0].GetProperty("modifiers")[0];
+
+        Assert.Equal("LOCAL_FEED_PATH", template.RootElement.GetProperty("symbols").GetProperty("LocalFeed").GetProperty("replaces").GetString());
+        Assert.Equal("(!HasLocalFeed)", modifier.GetProperty("condition").GetString());
+        Assert.Equal(["nuget.config"], modifier.GetProperty("exclude").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("value=\"LOCAL_FEED_PATH\"", File.ReadAllText(Path.Combine(Content, "nuget.config")), StringComparison.Ordinal);
+    }
 }
