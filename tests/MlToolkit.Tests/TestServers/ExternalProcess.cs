@@ -52,6 +52,27 @@ internal static class ExternalProcess
             Assert.Fail($"CI=true, so this test needs its server: {reason}");
         }
 
+        RecordSkip(reason);
         Assert.Skip(reason);
+    }
+
+    /// <summary>
+    /// The file beside the test assembly where each distinct skip reason is written once; after the run, the test project's
+    /// build (tests/Directory.Build.targets) prints them at the default verbosity of <c>dotnet test</c>, which shows only
+    /// "[SKIP]" otherwise.
+    /// </summary>
+    public static string SkipReasonsFile => Path.Combine(AppContext.BaseDirectory, "skipped-because.txt");
+
+    private static readonly HashSet<string> Recorded = [];
+
+    private static void RecordSkip(string reason)
+    {
+        lock (Recorded)
+        {
+            if (Recorded.Add(reason))
+            {
+                File.AppendAllText(SkipReasonsFile, reason.ReplaceLineEndings(" ") + Environment.NewLine);
+            }
+        }
     }
 }
