@@ -74,6 +74,9 @@ public sealed class FitDiagnosisOptions
 /// </summary>
 public sealed class FitDiagnosisValidator : IModelValidator
 {
+    /// <summary>The name of the gate this validator reports, whatever its verdict (the verdict leads the gate's reason).</summary>
+    public const string GateName = "fit";
+
     private readonly string? _metric;
     private readonly double _overfitGap;
     private readonly double _underfitMargin;
@@ -205,8 +208,8 @@ public sealed class FitDiagnosisValidator : IModelValidator
         };
 
         var diagnosis = new FitDiagnosis(verdict, metric, higher, training, heldOut, CrossValidation: null, baseline, _overfitGap, _underfitMargin, explanation);
-        string name = undefined.Count > 0 ? "fit: undefined" : $"fit: {verdict.ToString().ToLowerInvariant()}";
-        var gate = new GateResult(name, passed, heldOut, HealthyThreshold(higher, training, baseline), explanation);
+        // One name whatever the verdict, which leads the reason ("fit: healthy: auc …" would say it twice).
+        var gate = new GateResult(GateName, passed, heldOut, HealthyThreshold(higher, training, baseline), explanation);
         return Task.FromResult(new ValidationResult(passed, [gate]) { Diagnosis = diagnosis });
     }
 

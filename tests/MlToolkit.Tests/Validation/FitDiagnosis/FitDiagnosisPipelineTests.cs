@@ -56,7 +56,7 @@ public class FitDiagnosisPipelineTests
         Assert.Null(diagnosis.CrossValidation);
         Assert.False(result.Validation!.Passed);
         GateResult gate = Assert.Single(result.Validation.Gates);
-        Assert.Equal("fit: overfitting", gate.Name);
+        Assert.Equal("fit", gate.Name);
         Assert.StartsWith("overfitting: auc 1.000 on training vs ", gate.Reason, StringComparison.Ordinal);
         Assert.Contains(" on validation (gap ", gate.Reason, StringComparison.Ordinal);
     }
@@ -79,7 +79,7 @@ public class FitDiagnosisPipelineTests
         Assert.Equal(FitVerdict.Underfitting, diagnosis.Verdict);
         Assert.Equal((0.5, 0.5, 0.5), (diagnosis.Training, diagnosis.HeldOut, diagnosis.Baseline));
         Assert.False(result.Validation!.Passed);
-        Assert.Equal("fit: underfitting", result.Validation.Gates[0].Name);
+        Assert.Equal("fit", result.Validation.Gates[0].Name);
         Assert.Equal("underfitting: auc 0.500 on validation vs baseline 0.500 (lift 0.000 < 0.02); training 0.500", diagnosis.Explanation);
     }
 
@@ -169,7 +169,7 @@ public class FitDiagnosisPipelineTests
         Assert.True(Math.Abs(diagnosis.Training - diagnosis.HeldOut) <= 0.05);
         Assert.Equal(0.5, diagnosis.Baseline);
         Assert.True(result.Validation!.Passed);
-        Assert.Equal("fit: healthy", result.Validation.Gates[0].Name);
+        Assert.Equal("fit", result.Validation.Gates[0].Name);
         Assert.StartsWith("healthy: auc ", diagnosis.Explanation, StringComparison.Ordinal);
         Assert.Single(result.Deployments);
         Assert.Null(result.DeploymentSkippedReason);
@@ -270,7 +270,7 @@ public class FitDiagnosisPipelineTests
         Assert.Empty(result.Deployments);
         Assert.False(File.Exists(store.GetPath("overfit/model.zip")));
         Assert.NotNull(result.DeploymentSkippedReason);
-        Assert.StartsWith("Validation failed: fit: overfitting: overfitting: auc ", result.DeploymentSkippedReason, StringComparison.Ordinal);
+        Assert.StartsWith("Validation failed: fit: overfitting: auc ", result.DeploymentSkippedReason, StringComparison.Ordinal);
         Assert.Equal(PipelineStage.Validation, result.Timings[^1].Stage);
     }
 

@@ -27,7 +27,7 @@ public class FitDiagnosisVerdictTests
         Assert.Equal(FitVerdict.Overfitting, diagnosis.Verdict);
         Assert.False(result.Passed);
         GateResult gate = Assert.Single(result.Gates);
-        Assert.Equal("fit: overfitting", gate.Name);
+        Assert.Equal("fit", gate.Name);
         Assert.False(gate.Passed);
         Assert.Equal(0.81, gate.Actual);
         Assert.Equal(0.99 - 0.05, gate.Threshold, 12);
@@ -44,7 +44,7 @@ public class FitDiagnosisVerdictTests
 
         Assert.Equal(FitVerdict.Underfitting, result.Diagnosis!.Verdict);
         Assert.False(result.Passed);
-        Assert.Equal("fit: underfitting", result.Gates[0].Name);
+        Assert.Equal("fit", result.Gates[0].Name);
         Assert.Equal("underfitting: auc 0.510 on validation vs baseline 0.500 (lift 0.010 < 0.02); training 0.530", result.Gates[0].Reason);
         Assert.Equal(0.52, result.Gates[0].Threshold, 12);
     }
@@ -67,7 +67,7 @@ public class FitDiagnosisVerdictTests
         Assert.True(result.Passed);
         GateResult gate = Assert.Single(result.Gates);
         Assert.True(gate.Passed);
-        Assert.Equal("fit: healthy", gate.Name);
+        Assert.Equal("fit", gate.Name);
         Assert.Equal(0.92 - 0.05, gate.Threshold, 12);
         Assert.Equal("healthy: auc 0.920 on training vs 0.900 on validation (gap 0.020 <= 0.05); baseline 0.500 (lift 0.400 >= 0.02)", gate.Reason);
     }
@@ -133,7 +133,7 @@ public class FitDiagnosisVerdictTests
 
         Assert.True(result.Passed);
         Assert.True(result.Gates[0].Passed);
-        Assert.Equal("fit: overfitting", result.Gates[0].Name);
+        Assert.Equal("fit", result.Gates[0].Name);
         Assert.Equal(FitVerdict.Overfitting, result.Diagnosis!.Verdict);
     }
 
@@ -157,7 +157,7 @@ public class FitDiagnosisVerdictTests
 
         Assert.False(result.Passed);
         GateResult gate = Assert.Single(result.Gates);
-        Assert.Equal("fit: undefined", gate.Name);
+        Assert.Equal("fit", gate.Name);
         Assert.True(double.IsNaN(gate.Actual));
         Assert.Equal(0.9, gate.Threshold, 12);
         Assert.StartsWith("undefined: auc is undefined on the validation data and the baseline (for example AUC when the data has only one class", gate.Reason, StringComparison.Ordinal);
@@ -176,7 +176,7 @@ public class FitDiagnosisVerdictTests
         ValidationResult result = await new FitDiagnosisValidator(new FitDiagnosisOptions { Metric = Metric.Rmse }).ValidateAsync(context, Ct);
 
         Assert.False(result.Passed);
-        Assert.Equal("fit: undefined", result.Gates[0].Name);
+        Assert.Equal("fit", result.Gates[0].Name);
         Assert.StartsWith("undefined: rmse is undefined on the training data, the validation data and the baseline (the evaluator does not compute it for BinaryClassification)", result.Gates[0].Reason, StringComparison.Ordinal);
         Assert.False(result.Diagnosis!.HigherIsBetter);
     }
