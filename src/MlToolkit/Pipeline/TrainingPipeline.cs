@@ -305,6 +305,7 @@ public sealed class TrainingPipeline
                         TrainingData = train,
                         HeldOutName = validation.RowCount > 0 ? "validation" : "test",
                         Evaluator = _d.Evaluator,
+                        CrossValidation = crossValidation,
                     };
                     foreach (IModelValidator validator in _d.Validators)
                     {

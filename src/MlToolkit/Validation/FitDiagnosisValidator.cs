@@ -66,10 +66,10 @@ public sealed class FitDiagnosisOptions
 /// </para>
 /// <para>
 /// An undefined figure (<see cref="double.NaN"/>, such as AUC when the held-out data has one class, or a metric the
-/// evaluator does not compute for the task) never throws: the gate, named <c>fit: undefined</c>, fails with a reason that
+/// evaluator does not compute for the task) never throws: the gate (named <c>fit</c>, as always) fails with a reason that
 /// names the metric and where it is undefined, and the verdict is made from the comparisons that are defined
-/// (<see cref="FitVerdict.Healthy"/> when none is). Cross-validation figures are not available to validators yet, so
-/// <see cref="FitDiagnosis.CrossValidation"/> is <see langword="null"/>.
+/// (<see cref="FitVerdict.Healthy"/> when none is). When the run cross-validated, <see cref="FitDiagnosis.CrossValidation"/> is
+/// the folds' mean of the metric (for information: the verdict compares the training and held-out figures).
 /// </para>
 /// </summary>
 public sealed class FitDiagnosisValidator : IModelValidator
@@ -207,7 +207,7 @@ public sealed class FitDiagnosisValidator : IModelValidator
             _ => true,
         };
 
-        var diagnosis = new FitDiagnosis(verdict, metric, higher, training, heldOut, CrossValidation: null, baseline, _overfitGap, _underfitMargin, explanation);
+        var diagnosis = new FitDiagnosis(verdict, metric, higher, training, heldOut, CrossValidationMean(context, metric), baseline, _overfitGap, _underfitMargin, explanation);
         // One name whatever the verdict, which leads the reason ("fit: healthy: auc …" would say it twice).
         var gate = new GateResult(GateName, passed, heldOut, HealthyThreshold(higher, training, baseline), explanation);
         return Task.FromResult(new ValidationResult(passed, [gate]) { Diagnosis = diagnosis });
@@ -387,4 +387,8 @@ public sealed class FitDiagnosisValidator : IModelValidator
     }
 
     private static string G(double value) => value.ToString("G", CultureInfo.InvariantCulture);
+
+    /// <summary>The cross-validation mean of <paramref name="metric"/>, when the run cross-validated and the folds computed it.</summary>
+    private static double? CrossValidationMean(ValidationContext context, string metric)
+        => context.CrossValidation is { } cv && cv.Summary.TryGetValue(metric, out var summary) && double.IsFinite(summary.Mean) ? summary.Mean : null;
 }

@@ -75,6 +75,9 @@ public sealed record ValidationContext
 
     /// <summary>The pipeline's evaluator, to evaluate other models on <see cref="HeldOutData"/> the same way.</summary>
     public required IEvaluator Evaluator { get; init; }
+
+    /// <summary>The cross-validation of the training part, when the run cross-validated (<c>CrossValidate(...)</c>); otherwise <see langword="null"/>.</summary>
+    public Training.CrossValidation.CrossValidationResult? CrossValidation { get; init; }
 }
 
 /// <summary>One check of a validation.</summary>

@@ -176,6 +176,39 @@ public class FitDiagnosisPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_WithCrossValidation_DiagnosisCarriesTheFoldsMean()
+    {
+        PipelineResult result = await new PipelineBuilder(Seed)
+            .FromEnumerable(LinearSignal(600, seed: 6))
+            .Label("Label")
+            .Split(test: 0.2, validation: 0.2)
+            .Train(Trainers.Binary.LbfgsLogisticRegression())
+            .CrossValidate(3)
+            .DiagnoseFit()
+            .Build()
+            .RunAsync(cancellationToken: Ct);
+
+        Diagnosis diagnosis = result.Validation!.Diagnosis!;
+        Assert.NotNull(diagnosis.CrossValidation);
+        Assert.Equal(result.CrossValidation![diagnosis.Metric].Mean, diagnosis.CrossValidation!.Value);
+        Assert.NotEqual(diagnosis.HeldOut, diagnosis.CrossValidation.Value);
+    }
+
+    [Fact]
+    public async Task RunAsync_WithoutCrossValidation_DiagnosisHasNoFoldsMean()
+    {
+        PipelineResult result = await new PipelineBuilder(Seed)
+            .FromEnumerable(LinearSignal(300, seed: 6))
+            .Label("Label")
+            .Train(Trainers.Binary.LbfgsLogisticRegression())
+            .DiagnoseFit()
+            .Build()
+            .RunAsync(cancellationToken: Ct);
+
+        Assert.Null(result.Validation!.Diagnosis!.CrossValidation);
+    }
+
+    [Fact]
     public async Task RunAsync_CleanRegressionLine_Healthy()
     {
         PipelineResult result = await new PipelineBuilder(Seed)
