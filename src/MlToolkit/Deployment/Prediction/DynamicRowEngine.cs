@@ -35,6 +35,8 @@ internal sealed class DynamicRowEngine
         ModelManifest manifest = model.Manifest;
         Type input = EmitInput(manifest);
         Type output = EmitOutput(manifest.Task);
+        InputType = input;
+        OutputType = output;
         Type engineType = typeof(Engine<,>).MakeGenericType(input, output);
         Func<IRowEngine> create = () => (IRowEngine)Activator.CreateInstance(engineType, model.MLContext, model.Transformer, model.InputSchema)!;
         _setters = new Setters(manifest, input);
@@ -46,6 +48,15 @@ internal sealed class DynamicRowEngine
         _classLabel = Getter<string?>(output, "PredictedLabel", manifest.Task == MlTask.MulticlassClassification);
         _classScores = Getter<float[]?>(output, "Score", manifest.Task == MlTask.MulticlassClassification);
     }
+
+    /// <summary>How many types were emitted in this process.</summary>
+    internal static int EmittedTypes => Volatile.Read(ref _types);
+
+    /// <summary>The emitted input type.</summary>
+    internal Type InputType { get; }
+
+    /// <summary>The emitted output type.</summary>
+    internal Type OutputType { get; }
 
     private interface IRowEngine
     {

@@ -33,6 +33,9 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     /// <summary>Whether single rows of the served version go through pooled engines (otherwise through a one-row batch).</summary>
     internal bool UsesPooledEngines => Current.State.Fast is not null;
 
+    /// <summary>The pooled engines of the served version, if it has them.</summary>
+    internal DynamicRowEngine? FastEngine => Current.State.Fast;
+
     /// <summary>Predicts one row.</summary>
     /// <param name="row">Field values by input name.</param>
     /// <returns>The prediction.</returns>
