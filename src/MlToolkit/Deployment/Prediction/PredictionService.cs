@@ -57,7 +57,7 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     /// <summary>Predicts a batch of rows with one pass through the model.</summary>
     /// <param name="rows">The rows.</param>
     /// <returns>The predictions, in order.</returns>
-    /// <exception cref="PredictionInputException">A row does not match the model's inputs (the message names the row and field).</exception>
+    /// <exception cref="PredictionInputException">A row is null or does not match the model's inputs (the message names the row and field).</exception>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
