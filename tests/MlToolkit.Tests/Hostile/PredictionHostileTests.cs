@@ -46,6 +46,31 @@ public class PredictionHostileTests(HostileModelsFixture models) : IClassFixture
     }
 
     [Fact]
+    public async Task StartAsync_RejectUnseenButCategoriesCutAt10000_RefusedSayingTheListIsCut()
+    {
+        // The training data handed to the publish has 10,001 distinct colours: more than a manifest records.
+        using TempFolder folder = TestData.TempFolder();
+        var csv = new System.Text.StringBuilder("x1,x2,color,flag,label\n");
+        for (int i = 0; i <= ModelRegistry.MaxCategories; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i % 10}.5,1.0,c{i:D5},{(i % 2 == 0 ? "true" : "false")},{(i % 3 == 0 ? "yes" : "no")}\n");
+        }
+
+        MlToolkit.Data.DataTable wide = await ReadCsvAsync(folder.Write("wide.csv", csv.ToString()));
+        var registry = new ModelRegistry(new LocalArtifactStore(folder.Path), RegistryTestKit.Name);
+        ModelManifest manifest = await registry.PublishAsync(models.Binary with { TrainingData = wide }, Ct);
+        await registry.SetAliasAsync("production", 1, cancellationToken: Ct);
+        await using var untyped = new PredictionService(registry, Reject());
+
+        ModelRegistryException ex = await Assert.ThrowsAsync<ModelRegistryException>(() => untyped.StartAsync(Ct));
+
+        ManifestColumn color = manifest.Inputs.Single(c => c.Name == "color");
+        Assert.False(color.CategoriesComplete);
+        Assert.Equal(ModelRegistry.MaxCategories, color.Categories!.Count);
+        Assert.Contains("input 'color' (training had more than 10,000 of them and only the first 10,000 were recorded)", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StartAsync_AllowUnseenAndManifestWithoutCategories_ServesAndCountsNothing()
     {
         using TempFolder folder = TestData.TempFolder();

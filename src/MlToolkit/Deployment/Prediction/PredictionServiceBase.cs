@@ -178,8 +178,8 @@ public abstract class PredictionServiceBase<TState> : IAsyncDisposable
             if (input.Kind == "Text" && !(input.CategoriesComplete && input.Categories is not null))
             {
                 string why = input.Categories is null
-                    ? "it was published without training data (DeploymentContext.TrainingData), so they are unknown"
-                    : $"training had more than {ModelRegistry.MaxCategories:N0} of them and only the first {ModelRegistry.MaxCategories:N0} were recorded";
+                    ? "it was published without training data (DeploymentContext.TrainingData) that has this column, so they are unknown"
+                    : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"training had more than {ModelRegistry.MaxCategories:N0} of them and only the first {ModelRegistry.MaxCategories:N0} were recorded");
                 throw new ModelRegistryException(manifest.Name, manifest.Version,
                     $"cannot be served with UnseenCategories = Reject: its manifest does not know every category of input '{input.Name}' ({why}). Publish it with its training data, or serve it with UnseenCategoryPolicy.Allow.");
             }
