@@ -222,7 +222,16 @@ public sealed class LocalArtifactStore : ArtifactStoreBase, IConditionalArtifact
                 continue;
             }
 
-            string real = LinkResolver.Resolve(next);
+            string real;
+            try
+            {
+                real = LinkResolver.Resolve(next);
+            }
+            catch (IOException ex)
+            {
+                throw new ArtifactKeyException(shown, $"cannot be followed through the symbolic link '{string.Join('/', segments, 0, i + 1)}': {ex.Message}", RootPath);
+            }
+
             if (!LinkResolver.IsInside(real, realRoot))
             {
                 throw LeavesRoot(shown, string.Join('/', segments, 0, i + 1), real);

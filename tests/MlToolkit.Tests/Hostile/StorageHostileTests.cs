@@ -178,6 +178,19 @@ public class StorageHostileTests
     }
 
     [Fact]
+    public async Task OpenReadAsync_LoopOfLinks_RefusedNamingTheKeyNotARawIOException()
+    {
+        using var l = new Layout();
+        File.CreateSymbolicLink(Path.Combine(l.Root, "a"), Path.Combine(l.Root, "b"));
+        File.CreateSymbolicLink(Path.Combine(l.Root, "b"), Path.Combine(l.Root, "a"));
+
+        var ex = await Assert.ThrowsAsync<ArtifactKeyException>(() => l.Store.OpenReadAsync("a", Ct));
+
+        Assert.Equal("a", ex.Key);
+        Assert.StartsWith("The artifact key 'a' cannot be followed through the symbolic link 'a': ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Operations_LinksThatStayInsideTheRoot_AreFollowed()
     {
         using var l = new Layout();
