@@ -13,7 +13,7 @@ namespace MlToolkit.Tests.Hostile;
 /// A prediction service given what it cannot honour (a policy its manifest cannot support, a batch with a null row), and
 /// reloaded over and over: it refuses clearly, names the input or the row, and keeps its memory bounded.
 /// </summary>
-public class PredictionHostileTests(HostileModelsFixture models) : IClassFixture<HostileModelsFixture>
+public class PredictionHostileTests(RegistryHostileModelsFixture models) : IClassFixture<RegistryHostileModelsFixture>
 {
     private static PredictionServiceOptions Reject() => new() { ReloadInterval = TimeSpan.Zero, UnseenCategories = UnseenCategoryPolicy.Reject };
 

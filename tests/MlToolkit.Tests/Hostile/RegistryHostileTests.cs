@@ -17,7 +17,7 @@ using static MlToolkit.Tests.PipelineTestKit;
 namespace MlToolkit.Tests.Hostile;
 
 /// <summary>A binary churn model (classes no, yes) and a three-class model (setosa, versicolor, virginica), trained once.</summary>
-public sealed class HostileModelsFixture : IAsyncLifetime
+public sealed class RegistryHostileModelsFixture : IAsyncLifetime
 {
     private readonly TempFolder _folder = TestData.TempFolder();
 
@@ -49,7 +49,7 @@ public sealed class HostileModelsFixture : IAsyncLifetime
 /// <c>manifestSha256</c> left as it was (the integrity check refuses it) or recomputed (the check against the model
 /// file's own schema refuses it). Either way the version is never served, and the error names what differs.
 /// </summary>
-public class RegistryHostileTests(HostileModelsFixture models) : IClassFixture<HostileModelsFixture>
+public class RegistryHostileTests(RegistryHostileModelsFixture models) : IClassFixture<RegistryHostileModelsFixture>
 {
     private sealed record Setup(TempFolder Folder, LocalArtifactStore Store, ModelRegistry Registry) : IDisposable
     {
