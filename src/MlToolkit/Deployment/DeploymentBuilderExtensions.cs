@@ -13,6 +13,7 @@ public static class DeploymentBuilderExtensions
     /// <param name="store">The store.</param>
     /// <param name="key">The key.</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="ArtifactKeyException">The key is malformed or would leave the store (a <c>..</c> segment, a rooted path).</exception>
     public static PipelineBuilder SaveModelTo(this PipelineBuilder builder, IArtifactStore store, string key = "model.zip")
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -12,6 +12,7 @@ public sealed class ModelFileDeployer : IDeployer
     /// <summary>Creates the deployer.</summary>
     /// <param name="store">The store.</param>
     /// <param name="key">The key, such as <c>models/churn/model.zip</c>.</param>
+    /// <exception cref="ArtifactKeyException">The key is malformed or would leave the store (a <c>..</c> segment, a rooted path).</exception>
     public ModelFileDeployer(IArtifactStore store, string key)
     {
         Store = store ?? throw new ArgumentNullException(nameof(store));

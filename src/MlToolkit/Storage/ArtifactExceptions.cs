@@ -55,3 +55,28 @@ public sealed class ArtifactChangedException : MlToolkitException
     /// <summary>The tag the writer expected, or <see langword="null"/> when it expected no object.</summary>
     public string? ExpectedTag { get; }
 }
+
+/// <summary>
+/// Thrown when a key cannot be used in a store: it is malformed (empty, rooted, with an empty, <c>.</c> or <c>..</c>
+/// segment, a control character), or it leads outside the store's root (through a symbolic link, in a local folder).
+/// Keys never escape a store's root.
+/// </summary>
+public sealed class ArtifactKeyException : MlToolkitException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="key">The key as it was given.</param>
+    /// <param name="reason">What is wrong with it and what is allowed, in a sentence.</param>
+    /// <param name="location">Where the store is, when known.</param>
+    public ArtifactKeyException(string key, string reason, string? location = null)
+        : base(PipelineStage.Storage, location, $"The artifact key '{key}' {reason}")
+    {
+        Key = key;
+        Reason = reason;
+    }
+
+    /// <summary>The key as it was given.</summary>
+    public string Key { get; }
+
+    /// <summary>What is wrong with it and what is allowed.</summary>
+    public string Reason { get; }
+}

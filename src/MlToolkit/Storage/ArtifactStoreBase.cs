@@ -86,34 +86,46 @@ public abstract class ArtifactStoreBase : IArtifactStore
     /// </summary>
     /// <param name="key">The key.</param>
     /// <returns>The normalized key.</returns>
-    /// <exception cref="ArgumentException">The key is empty, rooted or would escape the store's root.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArtifactKeyException">The key is empty, rooted, malformed or would escape the store's root.</exception>
     public static string NormalizeKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         string normalized = key.Replace('\\', '/');
-        if (normalized.Length == 0 || normalized.StartsWith('/') || normalized.EndsWith('/') || Path.IsPathRooted(key) || normalized.Contains(':', StringComparison.Ordinal))
+        string? problem = normalized.Length == 0 ? "is empty"
+            : normalized.StartsWith('/') || Path.IsPathRooted(key) ? "is rooted"
+            : normalized.Contains(':', StringComparison.Ordinal) ? "contains ':' (a drive or a stream name)"
+            : normalized.EndsWith('/') ? "ends with '/'"
+            : null;
+        if (problem is null)
         {
-            throw new ArgumentException($"The artifact key '{key}' is not a relative key such as 'models/churn/model.zip'.", nameof(key));
-        }
-
-        foreach (string segment in normalized.Split('/'))
-        {
-            if (segment.Length == 0 || segment == "." || segment == "..")
+            foreach (string segment in normalized.Split('/'))
             {
-                throw new ArgumentException($"The artifact key '{key}' has an empty, '.' or '..' segment; keys may not escape the store's root.", nameof(key));
-            }
-
-            foreach (char c in segment)
-            {
-                if (char.IsControl(c))
+                problem = segment switch
                 {
-                    throw new ArgumentException($"The artifact key '{key}' contains a control character.", nameof(key));
+                    "" => "has an empty segment",
+                    "." => "has a '.' segment",
+                    ".." => "has a '..' segment, which would leave the store: keys must stay inside the store",
+                    _ when segment.Any(char.IsControl) => "contains a control character",
+                    _ => null,
+                };
+                if (problem is not null)
+                {
+                    break;
                 }
             }
         }
 
+        if (problem is not null)
+        {
+            throw new ArtifactKeyException(key, $"{problem}. {KeyRule}");
+        }
+
         return normalized;
     }
+
+    /// <summary>What a key may be, for messages.</summary>
+    internal const string KeyRule = "Use a relative key of '/'-separated segments that are not empty, '.' or '..', such as 'models/churn/model.zip'.";
 
     private static string NormalizePrefix(string prefix)
     {

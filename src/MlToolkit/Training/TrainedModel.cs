@@ -49,7 +49,9 @@ public sealed class TrainedModel
     /// <summary>
     /// Writes the model as an ML.NET model file (a zip) to <paramref name="stream"/>. ML.NET stamps each zip entry with the
     /// current time; the entries are rewritten with a fixed time so that the same model always gives the same bytes
-    /// (and the same SHA-256).
+    /// (and the same SHA-256). One entry is added, <c>MlToolkit/Model.json</c> (ML.NET ignores it): the task, the label
+    /// column and the class names, which ML.NET does not keep for a binary model, so that a registry can check a
+    /// manifest's classes against the model file itself.
     /// </summary>
     /// <param name="stream">The destination.</param>
     public void Save(Stream stream)
@@ -58,6 +60,6 @@ public sealed class TrainedModel
         using var raw = new MemoryStream();
         MLContext.Model.Save(Transformer, InputSchema, raw);
         raw.Position = 0;
-        DeterministicZip.Rewrite(raw, stream);
+        DeterministicZip.Rewrite(raw, stream, (ModelFileEntry.EntryName, new ModelFileEntry(Task, LabelColumn, ClassNames).ToJson()));
     }
 }

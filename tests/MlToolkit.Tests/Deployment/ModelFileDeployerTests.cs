@@ -101,12 +101,12 @@ public class ModelFileDeployerTests
     [InlineData("../model.zip")]
     [InlineData("/etc/model.zip")]
     [InlineData("")]
-    public void Constructor_InvalidKey_ThrowsArgumentException(string key)
+    public void Constructor_InvalidKey_ThrowsArtifactKeyException(string key)
     {
         using TempFolder folder = TestData.TempFolder();
 
-        Assert.Throws<ArgumentException>(() => new ModelFileDeployer(new LocalArtifactStore(folder.Path), key));
-        Assert.Throws<ArgumentException>(() => new PipelineBuilder().SaveModelTo(new LocalArtifactStore(folder.Path), key));
+        Assert.Equal(key, Assert.Throws<ArtifactKeyException>(() => new ModelFileDeployer(new LocalArtifactStore(folder.Path), key)).Key);
+        Assert.Throws<ArtifactKeyException>(() => new PipelineBuilder().SaveModelTo(new LocalArtifactStore(folder.Path), key));
     }
 
     [Fact]

@@ -147,17 +147,17 @@ public class LocalArtifactStoreTests
     [InlineData("a/./b")]
     [InlineData("..\\x")]
     [InlineData("a\tb")]
-    public async Task Keys_EscapingOrMalformed_ThrowArgumentException(string key)
+    public async Task Keys_EscapingOrMalformed_ThrowArtifactKeyException(string key)
     {
         using TempFolder folder = TestData.TempFolder();
         string root = Path.Combine(folder.Path, "root");
         var store = new LocalArtifactStore(root);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync(key, Text("x"), cancellationToken: Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.OpenReadAsync(key, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ExistsAsync(key, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.DeleteAsync(key, Ct));
-        Assert.Throws<ArgumentException>(() => store.GetPath(key));
+        await Assert.ThrowsAsync<ArtifactKeyException>(() => store.WriteAsync(key, Text("x"), cancellationToken: Ct));
+        await Assert.ThrowsAsync<ArtifactKeyException>(() => store.OpenReadAsync(key, Ct));
+        await Assert.ThrowsAsync<ArtifactKeyException>(() => store.ExistsAsync(key, Ct));
+        await Assert.ThrowsAsync<ArtifactKeyException>(() => store.DeleteAsync(key, Ct));
+        Assert.Equal(key, Assert.Throws<ArtifactKeyException>(() => store.GetPath(key)).Key);
         Assert.False(Directory.Exists(root));
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
     }

@@ -11,14 +11,22 @@ namespace MlToolkit.Deployment.Prediction;
 /// <summary>
 /// Fast single-row scoring for untyped requests. ML.NET's <c>PredictionEngine</c> needs CLR types, so input and output
 /// types are emitted from the manifest (public fields with <c>[ColumnName]</c> and <c>[VectorType]</c>) once per loaded
-/// version, and engines over them are pooled, one per concurrent caller, never shared. A row then costs a few
-/// microseconds instead of a <c>Transform</c> and a cursor (about a millisecond).
+/// shape of inputs (or task, for outputs), and engines over them are pooled, one per concurrent caller, never shared. A
+/// row then costs a few microseconds instead of a <c>Transform</c> and a cursor (about a millisecond).
 /// </summary>
+/// <remarks>
+/// Emitted types can never be unloaded from this (non-collectible) assembly, so they are reused: a reload of a version
+/// whose inputs have the same names, kinds and sizes in the same order gets the types of the first one (a type carries
+/// only field names and ML.NET attributes, nothing of the model). Memory then grows with the number of distinct input
+/// shapes a process serves, not with the number of reloads.
+/// </remarks>
 internal sealed class DynamicRowEngine
 {
     private static readonly ModuleBuilder Module = AssemblyBuilder
         .DefineDynamicAssembly(new AssemblyName("MlToolkit.DynamicRows"), AssemblyBuilderAccess.Run)
         .DefineDynamicModule("MlToolkit.DynamicRows");
+
+    private static readonly Dictionary<string, Type> Emitted = new(StringComparer.Ordinal);
 
     private static int _types;
 
@@ -33,8 +41,10 @@ internal sealed class DynamicRowEngine
     private DynamicRowEngine(LoadedModel model)
     {
         ModelManifest manifest = model.Manifest;
-        Type input = EmitInput(manifest);
-        Type output = EmitOutput(manifest.Task);
+        Type input = InputTypeFor(manifest);
+        Type output = OutputTypeFor(manifest.Task);
+        InputType = input;
+        OutputType = output;
         Type engineType = typeof(Engine<,>).MakeGenericType(input, output);
         Func<IRowEngine> create = () => (IRowEngine)Activator.CreateInstance(engineType, model.MLContext, model.Transformer, model.InputSchema)!;
         _setters = new Setters(manifest, input);
@@ -46,6 +56,15 @@ internal sealed class DynamicRowEngine
         _classLabel = Getter<string?>(output, "PredictedLabel", manifest.Task == MlTask.MulticlassClassification);
         _classScores = Getter<float[]?>(output, "Score", manifest.Task == MlTask.MulticlassClassification);
     }
+
+    /// <summary>How many types were emitted in this process.</summary>
+    internal static int EmittedTypes => Volatile.Read(ref _types);
+
+    /// <summary>The emitted input type.</summary>
+    internal Type InputType { get; }
+
+    /// <summary>The emitted output type.</summary>
+    internal Type OutputType { get; }
 
     private interface IRowEngine
     {
@@ -99,6 +118,37 @@ internal sealed class DynamicRowEngine
         finally
         {
             _pool.Return(slot);
+        }
+    }
+
+    /// <summary>The input type for the manifest's inputs: emitted once per shape (names, kinds, sizes, in order).</summary>
+    private static Type InputTypeFor(ModelManifest manifest)
+    {
+        var signature = new System.Text.StringBuilder("in");
+        foreach (ManifestColumn column in manifest.Inputs)
+        {
+            // Length-prefixed names, so that no name can run into the next field.
+            signature.Append('|').Append(column.Name.Length).Append(':').Append(column.Name).Append(':').Append(column.Kind).Append(':').Append(column.Size);
+        }
+
+        return TypeFor(signature.ToString(), () => EmitInput(manifest));
+    }
+
+    /// <summary>The output type for a task: emitted once per task.</summary>
+    private static Type OutputTypeFor(MlTask task) => TypeFor("out|" + task, () => EmitOutput(task));
+
+    private static Type TypeFor(string signature, Func<Type> emit)
+    {
+        // ModuleBuilder is not safe to define types in from several threads at once: one lock for lookup and emission.
+        lock (Emitted)
+        {
+            if (!Emitted.TryGetValue(signature, out Type? type))
+            {
+                type = emit();
+                Emitted.Add(signature, type);
+            }
+
+            return type;
         }
     }
 

@@ -19,8 +19,10 @@ internal sealed class InputConverter
     {
         _manifest = manifest;
         _options = options;
+        // Only complete lists: a cut or unknown list would call categories seen in training unseen. (A service refusing
+        // unseen categories does not start without complete lists.)
         _categories = manifest.Inputs
-            .Where(c => c.Categories is { Count: > 0 })
+            .Where(c => c.Kind == "Text" && c.CategoriesComplete && c.Categories is not null)
             .ToDictionary(c => c.Name, c => c.Categories!.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
         _inputNames = manifest.Inputs.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
     }
@@ -56,8 +58,8 @@ internal sealed class InputConverter
         var unseen = new IReadOnlyList<string>[n];
         for (int r = 0; r < n; r++)
         {
-            IReadOnlyDictionary<string, object?> row = rows[r];
-            ArgumentNullException.ThrowIfNull(row, nameof(rows));
+            IReadOnlyDictionary<string, object?> row = rows[r]
+                ?? throw Error("(row)", "is null; send an object of field values for every row.", r);
             unseen[r] = NoUnseen;
             RejectUnknownFields(row, r, batch);
             for (int i = 0; i < inputs.Count; i++)

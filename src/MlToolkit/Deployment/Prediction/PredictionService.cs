@@ -33,6 +33,9 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     /// <summary>Whether single rows of the served version go through pooled engines (otherwise through a one-row batch).</summary>
     internal bool UsesPooledEngines => Current.State.Fast is not null;
 
+    /// <summary>The pooled engines of the served version, if it has them.</summary>
+    internal DynamicRowEngine? FastEngine => Current.State.Fast;
+
     /// <summary>Predicts one row.</summary>
     /// <param name="row">Field values by input name.</param>
     /// <returns>The prediction.</returns>
@@ -54,7 +57,7 @@ public sealed class PredictionService : PredictionServiceBase<InputSchemaState>
     /// <summary>Predicts a batch of rows with one pass through the model.</summary>
     /// <param name="rows">The rows.</param>
     /// <returns>The predictions, in order.</returns>
-    /// <exception cref="PredictionInputException">A row does not match the model's inputs (the message names the row and field).</exception>
+    /// <exception cref="PredictionInputException">A row is null or does not match the model's inputs (the message names the row and field).</exception>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);

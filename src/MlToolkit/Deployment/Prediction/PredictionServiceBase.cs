@@ -102,6 +102,7 @@ public abstract class PredictionServiceBase<TState> : IAsyncDisposable
                 }
 
                 LoadedModel model = await Registry.LoadAsync(alias.Version, cancellationToken).ConfigureAwait(false);
+                CheckSupports(model.Manifest);
                 TState state = CreateState(model);
                 Try(model);
                 Volatile.Write(ref _current, new Served(model, state));
@@ -159,6 +160,30 @@ public abstract class PredictionServiceBase<TState> : IAsyncDisposable
         _stop.Dispose();
         _reloadLock.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Refuses a version whose manifest cannot support the options: refusing unseen categories needs, for every text
+    /// input, the complete list of the categories seen in training; without it every category would pass unchecked.
+    /// </summary>
+    private void CheckSupports(ModelManifest manifest)
+    {
+        if (Options.UnseenCategories != UnseenCategoryPolicy.Reject)
+        {
+            return;
+        }
+
+        foreach (ManifestColumn input in manifest.Inputs)
+        {
+            if (input.Kind == "Text" && !(input.CategoriesComplete && input.Categories is not null))
+            {
+                string why = input.Categories is null
+                    ? "it was published without training data (DeploymentContext.TrainingData) that has this column, so they are unknown"
+                    : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"training had more than {ModelRegistry.MaxCategories:N0} of them and only the first {ModelRegistry.MaxCategories:N0} were recorded");
+                throw new ModelRegistryException(manifest.Name, manifest.Version,
+                    $"cannot be served with UnseenCategories = Reject: its manifest does not know every category of input '{input.Name}' ({why}). Publish it with its training data, or serve it with UnseenCategoryPolicy.Allow.");
+            }
+        }
     }
 
     /// <summary>A trial prediction on one synthetic row built from the manifest (zeros, first categories).</summary>

@@ -35,7 +35,12 @@ public sealed class PredictionServiceOptions
     /// <value>The default value is <see cref="UnknownFieldPolicy.Reject"/>.</value>
     public UnknownFieldPolicy UnknownFields { get; set; } = UnknownFieldPolicy.Reject;
 
-    /// <summary>Categories not seen in training.</summary>
+    /// <summary>
+    /// Categories not seen in training. <see cref="UnseenCategoryPolicy.Reject"/> needs a manifest that lists every category
+    /// of every text input (<see cref="Registry.ManifestColumn.CategoriesComplete"/>): a version published without training
+    /// data, or with more than 10,000 categories in an input, is refused when the service loads it rather than served
+    /// with every category let through. Unseen categories are counted only for inputs whose list is complete.
+    /// </summary>
     /// <value>The default value is <see cref="UnseenCategoryPolicy.Allow"/> (scored and counted).</value>
     public UnseenCategoryPolicy UnseenCategories { get; set; } = UnseenCategoryPolicy.Allow;
 

@@ -51,6 +51,7 @@ public sealed class PredictionService<TInput, TOutput> : PredictionServiceBase<E
     /// <summary>Predicts a batch with one pass through the model (ML.NET's <c>Transform</c>), which is faster than row by row.</summary>
     /// <param name="inputs">The rows.</param>
     /// <returns>The predictions in order, and the version that made them.</returns>
+    /// <exception cref="PredictionInputException">A row is null, a number is infinite, or a category is unseen and refused (the message names the row).</exception>
     public (IReadOnlyList<TOutput> Outputs, int Version) PredictBatch(IReadOnlyList<TInput> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -63,6 +64,11 @@ public sealed class PredictionService<TInput, TOutput> : PredictionServiceBase<E
         int unseen = 0;
         for (int r = 0; r < inputs.Count; r++)
         {
+            if (inputs[r] is null)
+            {
+                throw new PredictionInputException(Registry.Name, "(row)", "is null; send an object for every row.", r);
+            }
+
             try
             {
                 unseen += served.State.Check(inputs[r], Options.UnseenCategories, served.Model.Manifest.Name);
@@ -124,7 +130,7 @@ public sealed class EnginePool<TInput, TOutput>
             .ToList();
         _floats = [.. members.Where(m => m.Type == typeof(float)).Select(m => (m.ColumnName, Accessor<float>(m.Item3)))];
         _doubles = [.. members.Where(m => m.Type == typeof(double)).Select(m => (m.ColumnName, Accessor<double>(m.Item3)))];
-        _texts = [.. members.Where(m => m.Type == typeof(string) && inputs[m.ColumnName].Categories is { Count: > 0 })
+        _texts = [.. members.Where(m => m.Type == typeof(string) && inputs[m.ColumnName] is { Kind: "Text", CategoriesComplete: true, Categories: not null })
             .Select(m => (m.ColumnName, Accessor<string?>(m.Item3), inputs[m.ColumnName].Categories!.ToHashSet(StringComparer.Ordinal)))];
         _vectors = [.. members.Where(m => m.Type == typeof(float[])).Select(m => (m.ColumnName, Accessor<float[]?>(m.Item3), inputs[m.ColumnName].Size))];
     }

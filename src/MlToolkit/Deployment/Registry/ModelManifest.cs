@@ -10,8 +10,11 @@ namespace MlToolkit.Deployment.Registry;
 /// </summary>
 public sealed record ModelManifest
 {
-    /// <summary>The manifest format version.</summary>
-    public int Format { get; init; } = 1;
+    /// <summary>
+    /// The manifest format version: 2 since manifests carry <see cref="ManifestSha256"/> and
+    /// <see cref="ManifestColumn.CategoriesComplete"/>. A registry refuses other formats.
+    /// </summary>
+    public int Format { get; init; } = CurrentFormat;
 
     /// <summary>The model's name in the registry.</summary>
     public required string Name { get; init; }
@@ -70,6 +73,19 @@ public sealed record ModelManifest
     /// <summary>The size of the model file in bytes.</summary>
     public required long Bytes { get; init; }
 
+    /// <summary>
+    /// The SHA-256 (lowercase hex) of the manifest's own content, recorded at publish and checked on every read, so that
+    /// a manifest edited after publish (classes swapped, an input's kind changed) is refused instead of served. It covers
+    /// every other field, <see cref="Sha256"/> of the model file included. It is computed over the manifest's canonical
+    /// JSON: this field left out, object properties in ordinal order, no whitespace, numbers as written, strings
+    /// re-escaped. It detects edits, not forgery: whoever can write the store can also recompute it, which is why a load
+    /// also checks the manifest against the model file's own schema.
+    /// </summary>
+    public string? ManifestSha256 { get; init; }
+
+    /// <summary>The <see cref="Format"/> this version of MlToolkit writes and reads.</summary>
+    internal const int CurrentFormat = 2;
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -83,8 +99,20 @@ public sealed record ModelManifest
 /// <param name="Name">The column name.</param>
 /// <param name="Kind">Number, Boolean, Text or Vector (outputs may also be Key).</param>
 /// <param name="Size">The vector size, for vectors.</param>
-/// <param name="Categories">For text inputs, the distinct values seen in training (up to 10,000), in ordinal order.</param>
-public sealed record ManifestColumn(string Name, string Kind, int? Size = null, IReadOnlyList<string>? Categories = null);
+/// <param name="Categories">
+/// For text inputs, the distinct values seen in training (up to 10,000), in ordinal order; <see langword="null"/> when they
+/// are unknown (published without training data) or the column is not text.
+/// </param>
+public sealed record ManifestColumn(string Name, string Kind, int? Size = null, IReadOnlyList<string>? Categories = null)
+{
+    /// <summary>
+    /// Whether <see cref="Categories"/> lists every distinct value the input had in training: <see langword="false"/> when
+    /// the version was published without training data (the categories are unknown) or training had more than 10,000 of
+    /// them (the list is cut). An empty, complete list means that training saw no value at all. Refusing unseen categories
+    /// (<see cref="Prediction.UnseenCategoryPolicy.Reject"/>) needs complete lists.
+    /// </summary>
+    public bool CategoriesComplete { get; init; }
+}
 
 /// <summary>The validation verdict stored with a version.</summary>
 /// <param name="Passed">Whether every gate passed.</param>

@@ -6,6 +6,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlToolkit.Data;
 using MlToolkit.Evaluation;
+using MlToolkit.Internal;
 using MlToolkit.Preparation;
 using MlToolkit.Storage;
 using MlToolkit.Training;
@@ -27,7 +28,8 @@ namespace MlToolkit.Deployment.Registry;
 /// </remarks>
 public sealed class ModelRegistry
 {
-    private const int MaxCategories = 10_000;
+    /// <summary>The most categories a manifest records per text input.</summary>
+    internal const int MaxCategories = 10_000;
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates a registry for the model <paramref name="name"/>.</summary>
@@ -84,6 +86,7 @@ public sealed class ModelRegistry
                 .Concat(await ListNumbersAsync($"{Name}/deleted/", cancellationToken).ConfigureAwait(false))
                 .DefaultIfEmpty(0).Max() + 1;
             ModelManifest manifest = template with { Version = version };
+            manifest = manifest with { ManifestSha256 = ManifestIntegrity.Compute(JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json)) };
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json);
             try
             {
@@ -113,26 +116,75 @@ public sealed class ModelRegistry
         return manifests;
     }
 
-    /// <summary>Reads the manifest of <paramref name="version"/>.</summary>
+    /// <summary>
+    /// Reads the manifest of <paramref name="version"/> and checks it against its <see cref="ModelManifest.ManifestSha256"/>,
+    /// so that a manifest edited after publish is refused.
+    /// </summary>
     /// <param name="version">The version.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The manifest.</returns>
-    /// <exception cref="ModelRegistryException">The version does not exist or its manifest is unreadable.</exception>
+    /// <exception cref="ModelRegistryException">The version does not exist, or its manifest is unreadable, of another format, or changed since it was published.</exception>
     public async Task<ModelManifest> GetManifestAsync(int version, CancellationToken cancellationToken = default)
     {
         byte[] json = await ReadAsync(VersionKey(version), version, "it does not exist", cancellationToken).ConfigureAwait(false);
+        return ParseManifest(json, version, verify: true);
+    }
+
+    /// <summary>Parses a stored manifest; with <paramref name="verify"/>, checks its format and integrity hash.</summary>
+    private ModelManifest ParseManifest(byte[] json, int version, bool verify)
+    {
+        string location = Store.GetLocation(VersionKey(version));
+        ModelManifest manifest;
+        string? actual = null;
         try
         {
-            ModelManifest manifest = JsonSerializer.Deserialize<ModelManifest>(json, ModelManifest.Json)
+            // The hash is computed first: it also refuses a property given twice, whose last value the deserializer would take.
+            if (verify)
+            {
+                actual = ManifestIntegrity.Compute(json);
+            }
+
+            manifest = JsonSerializer.Deserialize<ModelManifest>(json, ModelManifest.Json)
                 ?? throw new JsonException("The manifest is empty.");
-            return manifest.Version == version && manifest.Name == Name
-                ? manifest
-                : throw new ModelRegistryException(Name, version, $"its manifest describes '{manifest.Name}' version {manifest.Version}.", Store.GetLocation(VersionKey(version)));
         }
         catch (JsonException ex)
         {
-            throw new ModelRegistryException(Name, version, $"its manifest is not valid JSON ({ex.Message}).", Store.GetLocation(VersionKey(version)), ex);
+            throw new ModelRegistryException(Name, version, $"its manifest is not valid JSON ({ex.Message}).", location, ex);
         }
+
+        if (manifest.Version != version || manifest.Name != Name)
+        {
+            throw new ModelRegistryException(Name, version, $"its manifest describes '{manifest.Name}' version {manifest.Version}.", location);
+        }
+
+        if (!verify)
+        {
+            return manifest;
+        }
+
+        if (manifest.Format > ModelManifest.CurrentFormat)
+        {
+            throw new ModelRegistryException(Name, version, $"its manifest has format {manifest.Format}, written by a newer MlToolkit than this one ({LibraryVersions["MlToolkit"]}, which reads format {ModelManifest.CurrentFormat}); upgrade MlToolkit.", location);
+        }
+
+        if (manifest.ManifestSha256 is null)
+        {
+            // Refused rather than accepted with a warning: without the hash nothing but the model's schema could be
+            // checked, and the categories, metrics and validation verdict (which decides promotion) could be edited unseen.
+            throw new ModelRegistryException(Name, version, $"its manifest has no {ManifestIntegrity.PropertyName} (format {manifest.Format}, written before manifests were covered by the integrity check), so an edit to it could not be detected; publish the model again.", location);
+        }
+
+        if (manifest.Format != ModelManifest.CurrentFormat)
+        {
+            throw new ModelRegistryException(Name, version, $"its manifest has format {manifest.Format}, which this MlToolkit does not read (it reads format {ModelManifest.CurrentFormat}); publish the model again.", location);
+        }
+
+        if (!string.Equals(actual, manifest.ManifestSha256, StringComparison.Ordinal))
+        {
+            throw new ModelRegistryException(Name, version, $"its manifest was changed after it was published: the SHA-256 of its content is {actual} but its {ManifestIntegrity.PropertyName} says {manifest.ManifestSha256}. It is not used; restore the manifest, or delete the version and publish the model again.", location);
+        }
+
+        return manifest;
     }
 
     /// <summary>Reads an alias, or returns <see langword="null"/> when it is not set.</summary>
@@ -238,14 +290,15 @@ public sealed class ModelRegistry
     /// <exception cref="ModelRegistryException">An alias points at the version, or it does not exist.</exception>
     public async Task DeleteVersionAsync(int version, CancellationToken cancellationToken = default)
     {
-        ModelManifest manifest = await GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
+        // A manifest that fails its integrity check can still be deleted: that is how a tampered version is removed.
+        byte[] json = await ReadAsync(VersionKey(version), version, "it does not exist", cancellationToken).ConfigureAwait(false);
+        ParseManifest(json, version, verify: false);
         var pointing = (await ListAliasesAsync(cancellationToken).ConfigureAwait(false)).Where(a => a.Version == version).Select(a => a.Alias).ToList();
         if (pointing.Count > 0)
         {
             throw new ModelRegistryException(Name, version, $"cannot be deleted while the alias{(pointing.Count > 1 ? "es" : string.Empty)} {string.Join(", ", pointing.Select(a => $"'{a}'"))} point{(pointing.Count > 1 ? string.Empty : "s")} at it; move or roll back the alias first.");
         }
 
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json);
         await Store.WriteAsync(TombstoneKey(version), new MemoryStream(json, writable: false), ArtifactWriteMode.Overwrite, cancellationToken).ConfigureAwait(false);
         await Store.DeleteAsync(VersionKey(version), cancellationToken).ConfigureAwait(false);
     }
@@ -284,9 +337,12 @@ public sealed class ModelRegistry
     }
 
     /// <summary>
-    /// Loads a version. The model file's size and SHA-256 are checked against the manifest, and its zip signature,
-    /// before ML.NET reads it (loading a model runs code from it), so a missing, empty, truncated, tampered or
-    /// non-model file is rejected with a message naming the model, the version and the reason.
+    /// Loads a version. The manifest is checked against its own hash; the model file's size and SHA-256 are checked
+    /// against the manifest, and its zip signature, before ML.NET reads it (loading a model runs code from it), so a
+    /// missing, empty, truncated, tampered or non-model file is rejected with a message naming the model, the version and
+    /// the reason. Once loaded, the manifest's inputs, outputs, task, classes and label column are compared with the model
+    /// file's own (its input and output schemas, its score slot names and the classes it records), so that a manifest
+    /// edited and re-hashed is refused too, naming each field that differs.
     /// </summary>
     /// <param name="version">The version.</param>
     /// <param name="cancellationToken">Cancels the load.</param>
@@ -319,14 +375,47 @@ public sealed class ModelRegistry
         }
 
         var ml = new MLContext(manifest.Seed);
+        ITransformer transformer;
+        DataViewSchema inputSchema;
         try
         {
-            ITransformer transformer = ml.Model.Load(new MemoryStream(bytes, writable: false), out DataViewSchema inputSchema);
-            return new LoadedModel(manifest, ml, transformer, inputSchema);
+            transformer = ml.Model.Load(new MemoryStream(bytes, writable: false), out inputSchema);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new ModelRegistryException(Name, version, $"ML.NET could not load its model file: {ex.Message}", location, ex);
+        }
+
+        CheckAgainstModel(manifest, bytes, transformer, inputSchema, location);
+        return new LoadedModel(manifest, ml, transformer, inputSchema);
+    }
+
+    /// <summary>
+    /// Refuses a manifest whose inputs, outputs, task, classes or label column differ from the model file's own: a manifest
+    /// whose hash was recomputed after an edit passes the integrity check, and would otherwise be served wrongly.
+    /// </summary>
+    private void CheckAgainstModel(ModelManifest manifest, byte[] bytes, ITransformer transformer, DataViewSchema inputSchema, string location)
+    {
+        ModelFileEntry? recorded;
+        List<string> problems;
+        try
+        {
+            recorded = ModelFileEntry.Read(bytes);
+            problems = recorded is null ? [] : ManifestSchemaCheck.Compare(manifest, transformer, inputSchema, recorded);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new ModelRegistryException(Name, manifest.Version, $"its model file could not be checked against its manifest: {ex.Message}", location, ex);
+        }
+
+        if (recorded is null)
+        {
+            throw new ModelRegistryException(Name, manifest.Version, $"its model file does not record the task and classes it was trained for (no '{ModelFileEntry.EntryName}' entry: it was saved by an older MlToolkit, or not by MlToolkit), so its manifest cannot be checked against it; publish the model again.", location);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ModelRegistryException(Name, manifest.Version, $"its manifest does not match its model file: {string.Join("; ", problems)}. It is not loaded; delete the version and publish the model again.", location);
         }
     }
 
@@ -342,12 +431,16 @@ public sealed class ModelRegistry
             }
 
             IReadOnlyList<string>? categories = null;
+            bool complete = false;
             if (column.Type is TextDataViewType && context.TrainingData?.Schema.GetColumnOrNull(column.Name) is not null)
             {
-                categories = ColumnStatistics.TextCounts(context.TrainingData, column.Name, MaxCategories).Keys.Order(StringComparer.Ordinal).Take(MaxCategories).ToList();
+                // Counting stops past the limit: more keys than the limit means that the list is cut.
+                Dictionary<string, int> counts = ColumnStatistics.TextCounts(context.TrainingData, column.Name, MaxCategories);
+                complete = counts.Count <= MaxCategories;
+                categories = counts.Keys.Order(StringComparer.Ordinal).Take(MaxCategories).ToList();
             }
 
-            inputs.Add(new ManifestColumn(column.Name, KindOf(column.Type), column.Type is VectorDataViewType v ? v.Size : null, categories));
+            inputs.Add(new ManifestColumn(column.Name, KindOf(column.Type), column.Type is VectorDataViewType v ? v.Size : null, categories) { CategoriesComplete = complete });
         }
 
         DataViewSchema output = model.Transformer.GetOutputSchema(model.InputSchema);
@@ -392,14 +485,7 @@ public sealed class ModelRegistry
     private static IReadOnlyDictionary<string, double?> Numbers(EvaluationResult result)
         => result.Metrics.ToDictionary(p => p.Key, p => double.IsFinite(p.Value) ? p.Value : (double?)null);
 
-    private static string KindOf(DataViewType type) => type switch
-    {
-        VectorDataViewType => "Vector",
-        KeyDataViewType => "Key",
-        TextDataViewType => "Text",
-        BooleanDataViewType => "Boolean",
-        _ => "Number",
-    };
+    private static string KindOf(DataViewType type) => ManifestSchemaCheck.KindOf(type);
 
     private static IReadOnlyDictionary<string, string> LibraryVersions { get; } = new Dictionary<string, string>
     {

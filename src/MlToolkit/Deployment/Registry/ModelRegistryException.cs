@@ -2,8 +2,10 @@ namespace MlToolkit.Deployment.Registry;
 
 /// <summary>
 /// Thrown by <see cref="ModelRegistry"/> when a version or alias does not exist, a model file is missing, empty,
-/// truncated, tampered with or not a model, or an operation is refused (deleting an aliased version, promoting an
-/// unvalidated one). It names the model, the version and the reason.
+/// truncated, tampered with or not a model, a manifest was edited after publish or disagrees with its model file (the
+/// reason names each field that differs), or an operation is refused (deleting an aliased version, promoting an
+/// unvalidated one, serving a version whose manifest cannot support the service's options). It names the model, the
+/// version and the reason.
 /// </summary>
 public sealed class ModelRegistryException : MlToolkitException
 {

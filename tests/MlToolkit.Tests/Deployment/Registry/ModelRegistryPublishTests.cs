@@ -56,7 +56,8 @@ public class ModelRegistryPublishTests(TrainedModelsFixture f) : IClassFixture<T
 
         ModelManifest returned = await registry.GetManifestAsync(1, Ct);
         ModelManifest m = Assert.Single(await registry.ListVersionsAsync(Ct));
-        Assert.Equal(1, m.Format);
+        Assert.Equal(2, m.Format);
+        Assert.Matches("^[0-9a-f]{64}$", m.ManifestSha256);
         Assert.Equal(Name, m.Name);
         Assert.Equal(1, m.Version);
         Assert.Equal(MlTask.BinaryClassification, m.Task);
@@ -68,6 +69,7 @@ public class ModelRegistryPublishTests(TrainedModelsFixture f) : IClassFixture<T
         Assert.Equal(["x1", "x2", "color", "flag"], m.Inputs.Select(c => c.Name));
         Assert.Equal(["Number", "Number", "Text", "Boolean"], m.Inputs.Select(c => c.Kind));
         Assert.Equal(["blue", "green", "red"], m.Inputs.Single(c => c.Name == "color").Categories!);
+        Assert.True(m.Inputs.Single(c => c.Name == "color").CategoriesComplete);
         Assert.All(m.Inputs.Where(c => c.Name != "color"), c => Assert.Null(c.Categories));
         Assert.All(m.Inputs, c => Assert.Null(c.Size));
 
@@ -179,6 +181,7 @@ public class ModelRegistryPublishTests(TrainedModelsFixture f) : IClassFixture<T
         ModelManifest m = await registry.PublishAsync(f.ContextA with { TrainingData = null, DataFingerprint = null, TrainingMetrics = null }, Ct);
 
         Assert.All(m.Inputs, c => Assert.Null(c.Categories));
+        Assert.All(m.Inputs, c => Assert.False(c.CategoriesComplete));
         Assert.Equal(string.Empty, m.DataFingerprint);
         Assert.Equal(["test"], m.Metrics.Keys);
     }

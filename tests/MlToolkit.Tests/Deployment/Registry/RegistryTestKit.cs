@@ -219,7 +219,10 @@ internal static class RegistryTestKit
 
     public static float[] Scores(IDataView scored) => scored.GetColumn<float>("Score").ToArray();
 
-    /// <summary>Replaces the model file of a version with <paramref name="bytes"/> and makes the manifest's SHA-256 and size match it.</summary>
+    /// <summary>
+    /// Replaces the model file of a version with <paramref name="bytes"/> and makes the manifest's SHA-256 and size match it,
+    /// recomputing the manifest's own hash too (as whoever replaces both can), so that only the checks of the file itself remain.
+    /// </summary>
     public static async Task ReplaceBlobWithMatchingManifestAsync(LocalArtifactStore store, int version, byte[] bytes)
     {
         string manifestPath = store.GetPath(VersionKey(version));
@@ -228,6 +231,7 @@ internal static class RegistryTestKit
         await File.WriteAllBytesAsync(store.GetPath(modelKey), bytes, Ct);
         json["sha256"] = Sha256Hex(bytes);
         json["bytes"] = bytes.LongLength;
+        json["manifestSha256"] = ManifestIntegrity.Compute(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
         await File.WriteAllTextAsync(manifestPath, json.ToJsonString(), Ct);
     }
 
