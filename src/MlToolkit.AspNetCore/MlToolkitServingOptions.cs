@@ -17,9 +17,8 @@ public sealed class MlToolkitServingOptions
     /// How long a prediction request may take to send the rest of its body once the endpoint starts waiting for it; a
     /// body that has not all come by then gets 408 and the connection is closed. Kestrel's <c>MinRequestBodyDataRate</c>
     /// (240 bytes/s after a 5-second grace period, unless the host changes it) limits only the rate, so a body trickled
-    /// just above it could hold a request open for over an hour; this limits the whole body. A body that is already in the
-    /// server's buffers, as a small one usually is, is read without a timer. <see cref="Timeout.InfiniteTimeSpan"/> turns
-    /// the limit off.
+    /// just above it could hold a request open for over an hour; this limits the whole body.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the limit off.
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RequestBodyTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -44,7 +44,7 @@ internal static partial class PredictionEndpoint
         {
             // The client went away while we read or answered: nobody to answer, and nothing wrong with the server.
             status = ClientClosedRequest;
-            LogClientGone(serving.EndpointLogger, name, ex.GetType().Name);
+            LogClientGone(serving.EndpointLogger, name, ex.Message);
         }
         catch (Exception ex)
         {

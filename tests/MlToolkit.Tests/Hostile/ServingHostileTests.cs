@@ -256,6 +256,17 @@ public class ServingHostileTests(HostileServingFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task OpenApi_PredictResponses_Describe408AndTheUtf8Rules()
+    {
+        JsonElement doc = await ServingServer.JsonAsync(await Server.Client.GetAsync("/models/openapi.json", Ct));
+        JsonElement responses = doc.GetProperty("paths").GetProperty($"/models/{Model}/predict").GetProperty("post").GetProperty("responses");
+
+        Assert.Contains("within 2 s", responses.GetProperty("408").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("not UTF-8", responses.GetProperty("400").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("charset is not UTF-8", responses.GetProperty("415").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Predict_BodySlowerThanKestrelsMinimumDataRate_408NotA500()
     {
         using var metrics = new ServingMetrics(Model);
@@ -320,6 +331,29 @@ public class ServingHostileTests(HostileServingFixture fixture) : IClassFixture<
         Assert.Equal(["aborted"], metrics.Outcomes);
         AssertNoErrorLogged(fixture.Logs);
         await Server.WaitUntilAsync(() => Task.FromResult(fixture.Logs.Entries.Any(e => e is { EventId: 2112, Level: LogLevel.Debug })));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Predict_ChunkedBodyCutShort_NotAnErrorOfTheServer(bool reset)
+    {
+        using var metrics = new ServingMetrics(Model);
+        using (Socket socket = await RawHttp.OpenAsync(Server))
+        {
+            string probe = Guid.NewGuid().ToString("N");
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"POST /models/{Model}/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n{Arrivals.Header}: {probe}\r\n\r\n30\r\n{ValidRow[..10]}"), Ct);
+            await fixture.Arrivals.WaitAsync(probe);
+            RawHttp.Close(socket, reset);
+        }
+
+        await metrics.WaitForAnyAsync();
+
+        // A reset is a client gone (499). A clean close inside a chunk reaches us as Kestrel's 400 "Unexpected end of request
+        // content", which without parsing its message cannot be told from bad framing: a client error either way.
+        int status = Assert.Single(metrics.Errors);
+        Assert.True(status == (reset ? ServingMetrics.ClientClosedRequest : 400), $"{status}");
+        AssertNoErrorLogged(fixture.Logs);
     }
 
     [Fact]
@@ -422,6 +456,23 @@ public class ServingHostileTests(HostileServingFixture fixture) : IClassFixture<
         Assert.Contains("rows counter", error.Exception?.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(3e6)]
+    public void RequestBodyTimeout_NotPositiveOrTooLong_ListedAtStart(double seconds)
+    {
+        var options = new MlToolkitServingOptions { RequestBodyTimeout = TimeSpan.FromSeconds(seconds) };
+        options.AddModel(Model, fixture.Store);
+
+        string problem = Assert.Single(options.Validate());
+
+        Assert.StartsWith($"Serving: RequestBodyTimeout is {TimeSpan.FromSeconds(seconds)}; it must be positive", problem, StringComparison.Ordinal);
+        Assert.Contains("Timeout.InfiniteTimeSpan", problem, StringComparison.Ordinal);
+        Assert.Empty(new MlToolkitServingOptions { RequestBodyTimeout = Timeout.InfiniteTimeSpan }.AddModel(Model, fixture.Store).Validate());
+        Assert.Equal(TimeSpan.FromSeconds(30), new MlToolkitServingOptions().RequestBodyTimeout);
+    }
+
     private static void AssertNoErrorLogged(LogCapture logs)
     {
         LogEntry[] errors = [.. logs.Entries.Where(e => e.Level >= LogLevel.Error)];
@@ -520,6 +571,17 @@ internal sealed class ServingMetrics : IDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromMinutes(1));
         while (_errors.Count(e => e == status) < count)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    /// <summary>Waits (up to a minute) until an error is counted.</summary>
+    public async Task WaitForAnyAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        while (_errors.IsEmpty)
         {
             await Task.Delay(20, timeout.Token);
         }
