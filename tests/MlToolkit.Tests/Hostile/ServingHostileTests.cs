@@ -31,6 +31,9 @@ public sealed class HostileServingFixture : IAsyncLifetime
 {
     public const string Model = "hostile";
 
+    /// <summary>The same model under another name, for the tests that count one request's metrics (no other test uses it).</summary>
+    public const string GoneModel = "hostile-gone";
+
     private readonly TempFolder _folder = TestData.TempFolder();
 
     internal LocalArtifactStore Store { get; private set; } = null!;
@@ -50,7 +53,11 @@ public sealed class HostileServingFixture : IAsyncLifetime
     {
         DeploymentContext context = await ChurnModelsFixture.TrainAsync(_folder, 10);
         (_, Store) = await RegistryAsync(_folder, context);
-        Server = await StartAsync(Store, Model, Logs, o => o.RequestBodyTimeout = TimeSpan.FromSeconds(2), k => k.Limits.MinRequestBodyDataRate = null, Arrivals);
+        Server = await StartAsync(Store, Model, Logs, o =>
+        {
+            o.RequestBodyTimeout = TimeSpan.FromSeconds(2);
+            o.AddModel(GoneModel, _ => new ModelRegistry(Store, Name), s => s.ReloadInterval = TimeSpan.Zero);
+        }, k => k.Limits.MinRequestBodyDataRate = null, Arrivals);
         KestrelLimits = await StartAsync(Store, Model, KestrelLimitsLogs, o => o.RequestBodyTimeout = TimeSpan.FromMinutes(10), k =>
         {
             k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(2));
@@ -314,12 +321,13 @@ public class ServingHostileTests(HostileServingFixture fixture) : IClassFixture<
     [InlineData(true)]
     public async Task Predict_ClientGoesAwayMidBody_LoggedAtDebugAndCountedAsAbortNotA500(bool reset)
     {
-        using var metrics = new ServingMetrics(Model);
+        using var metrics = new ServingMetrics(HostileServingFixture.GoneModel);
+        int logged = GoneLogged();
         byte[] body = Encoding.UTF8.GetBytes(ValidRow);
         using (Socket socket = await RawHttp.OpenAsync(Server))
         {
             string probe = Guid.NewGuid().ToString("N");
-            await socket.SendAsync(RawHttp.Head(Model, body.Length, probe), Ct);
+            await socket.SendAsync(RawHttp.Head(HostileServingFixture.GoneModel, body.Length, probe), Ct);
             await socket.SendAsync(body.AsMemory(0, 10), Ct);
             await fixture.Arrivals.WaitAsync(probe); // the request is in the application: the endpoint will read its body
             RawHttp.Close(socket, reset);
@@ -327,10 +335,12 @@ public class ServingHostileTests(HostileServingFixture fixture) : IClassFixture<
 
         await metrics.WaitForAsync(ServingMetrics.ClientClosedRequest, 1);
 
-        Assert.Equal([ServingMetrics.ClientClosedRequest], metrics.Errors);
+        Assert.Equal([ServingMetrics.ClientClosedRequest], metrics.Errors); // its own model: no other test's requests here
         Assert.Equal(["aborted"], metrics.Outcomes);
         AssertNoErrorLogged(fixture.Logs);
-        await Server.WaitUntilAsync(() => Task.FromResult(fixture.Logs.Entries.Any(e => e is { EventId: 2112, Level: LogLevel.Debug })));
+        Assert.Equal(logged + 1, GoneLogged()); // logged before it is counted
+
+        int GoneLogged() => fixture.Logs.Entries.Count(e => e is { EventId: 2112, Level: LogLevel.Debug } && e.Message.Contains($"'{HostileServingFixture.GoneModel}'", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -338,11 +348,11 @@ public class ServingHostileTests(HostileServingFixture fixture) : IClassFixture<
     [InlineData(true)]
     public async Task Predict_ChunkedBodyCutShort_NotAnErrorOfTheServer(bool reset)
     {
-        using var metrics = new ServingMetrics(Model);
+        using var metrics = new ServingMetrics(HostileServingFixture.GoneModel);
         using (Socket socket = await RawHttp.OpenAsync(Server))
         {
             string probe = Guid.NewGuid().ToString("N");
-            await socket.SendAsync(Encoding.ASCII.GetBytes($"POST /models/{Model}/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n{Arrivals.Header}: {probe}\r\n\r\n30\r\n{ValidRow[..10]}"), Ct);
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"POST /models/{HostileServingFixture.GoneModel}/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n{Arrivals.Header}: {probe}\r\n\r\n30\r\n{ValidRow[..10]}"), Ct);
             await fixture.Arrivals.WaitAsync(probe);
             RawHttp.Close(socket, reset);
         }
