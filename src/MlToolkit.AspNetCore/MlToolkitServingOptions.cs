@@ -13,6 +13,16 @@ public sealed class MlToolkitServingOptions
     /// <value>The default value is 1 MiB.</value>
     public long MaxRequestBodyBytes { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// How long a prediction request may take to send the rest of its body once the endpoint starts waiting for it; a
+    /// body that has not all come by then gets 408 and the connection is closed. Kestrel's <c>MinRequestBodyDataRate</c>
+    /// (240 bytes/s after a 5-second grace period, unless the host changes it) limits only the rate, so a body trickled
+    /// just above it could hold a request open for over an hour; this limits the whole body.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the limit off.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan RequestBodyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The most rows a batch request may hold; more get 413 (the model's own <see cref="PredictionServiceOptions.MaxBatchSize"/> is also kept).</summary>
     /// <value>The default value is 1,000.</value>
     public int MaxBatchSize { get; set; } = 1_000;
@@ -75,6 +85,16 @@ public sealed class MlToolkitServingOptions
         if (MaxRequestBodyBytes < 2)
         {
             problems.Add($"Serving: MaxRequestBodyBytes is {MaxRequestBodyBytes}; it must be at least 2.");
+        }
+
+        if (MaxRequestBodyBytes > Array.MaxLength - 1)
+        {
+            problems.Add($"Serving: MaxRequestBodyBytes is {MaxRequestBodyBytes}; a body is read into one array, so it must be at most {Array.MaxLength - 1}.");
+        }
+
+        if (RequestBodyTimeout != Timeout.InfiniteTimeSpan && (RequestBodyTimeout <= TimeSpan.Zero || RequestBodyTimeout.TotalMilliseconds > int.MaxValue))
+        {
+            problems.Add($"Serving: RequestBodyTimeout is {RequestBodyTimeout}; it must be positive and at most {TimeSpan.FromMilliseconds(int.MaxValue)}, or Timeout.InfiniteTimeSpan for no limit.");
         }
 
         if (MaxBatchSize < 1)

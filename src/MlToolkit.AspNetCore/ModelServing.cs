@@ -34,12 +34,16 @@ public sealed class ModelServing : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value; // validated on first use by ServingOptionsValidator: every problem in one exception
         _logger = loggerFactory.CreateLogger<ModelServing>();
+        EndpointLogger = loggerFactory.CreateLogger(typeof(PredictionEndpoint).FullName!);
         ILogger serviceLogger = loggerFactory.CreateLogger<PredictionService>();
         _services = _options.Models.ToDictionary(m => m.Name, m => new PredictionService(m.CreateRegistry(services), m.Options, serviceLogger), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The options.</summary>
     public MlToolkitServingOptions Options => _options;
+
+    /// <summary>The prediction endpoints' logger (created once, not per request).</summary>
+    internal ILogger EndpointLogger { get; }
 
     /// <summary>The models' names, as configured.</summary>
     public IReadOnlyCollection<string> Names => _services.Keys;

@@ -84,9 +84,12 @@ internal static class OpenApiDescription
                     ["responses"] = new JsonObject
                     {
                         ["200"] = Response("The prediction (an object for a row, with predictions for a batch).", new JsonObject { ["oneOf"] = new JsonArray(Ref(id + "Prediction"), Ref(id + "BatchPrediction")) }, serving.Options.VersionHeader),
-                        ["400"] = Problem("Malformed JSON, a missing or unknown field, a wrong type, a non-finite number, a wrong vector length or a duplicate key."),
+                        ["400"] = Problem("Malformed JSON, a body that is not UTF-8 (with its byte offset), a missing or unknown field, a wrong type, a non-finite number, a wrong vector length or a duplicate key."),
+                        ["408"] = Problem(serving.Options.RequestBodyTimeout == Timeout.InfiniteTimeSpan
+                            ? "The body arrived more slowly than the server's minimum data rate."
+                            : $"The body did not all arrive within {serving.Options.RequestBodyTimeout.TotalSeconds} s, or more slowly than the server's minimum data rate."),
                         ["413"] = Problem($"The body is over {serving.Options.MaxRequestBodyBytes} bytes or the batch over {maxBatch} rows."),
-                        ["415"] = Problem("The body is not JSON."),
+                        ["415"] = Problem("The body is not JSON, or its charset is not UTF-8."),
                         ["503"] = Problem("The model is not loaded yet."),
                     },
                 },

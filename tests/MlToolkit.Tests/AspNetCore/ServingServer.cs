@@ -27,11 +27,13 @@ internal sealed class ServingServer : IAsyncDisposable
 
     public ModelServing Serving => App.Services.GetRequiredService<ModelServing>();
 
-    public static async Task<ServingServer> StartAsync(Action<MlToolkitServingOptions> configure, bool waitUntilReady = true)
+    /// <summary>Starts a server; <paramref name="host"/> may add log providers or set Kestrel's limits.</summary>
+    public static async Task<ServingServer> StartAsync(Action<MlToolkitServingOptions> configure, bool waitUntilReady = true, Action<WebApplicationBuilder>? host = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        host?.Invoke(builder);
         builder.Services.AddMlToolkitServing(configure);
         WebApplication app = builder.Build();
         app.MapPredictionEndpoints();
