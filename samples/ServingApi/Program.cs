@@ -17,6 +17,10 @@ namespace ServingApi
         public static WebApplication Create(string[] args)
         {
             WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+            // ASP.NET Core's own request lines (four per request at Information) and the readiness probe's warning while the
+            // model is still loading (the serving log already says it waits for the alias) are left out of the console.
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Error);
             // <serving>
             string registry = Path.GetFullPath(builder.Configuration["registry"] ?? "artifacts");
             string model = builder.Configuration["model"] ?? "quickstart";

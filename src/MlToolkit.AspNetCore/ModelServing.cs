@@ -139,7 +139,7 @@ public sealed class ModelServing : IHostedService, IAsyncDisposable
     }
 }
 
-/// <summary>Readiness: healthy when every configured model has a version loaded.</summary>
+/// <summary>Readiness: healthy when every configured model has a version loaded, degraded (503 on readiness) until then.</summary>
 internal sealed class ModelsLoadedHealthCheck(ModelServing serving) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -147,7 +147,7 @@ internal sealed class ModelsLoadedHealthCheck(ModelServing serving) : IHealthChe
         var data = serving.Names.ToDictionary(n => n, n => (object)(serving.TryGet(n, out PredictionService? s) && s.Version is { } v ? v : "not loaded"));
         return Task.FromResult(serving.AllLoaded
             ? HealthCheckResult.Healthy("Every model is loaded.", data)
-            : HealthCheckResult.Unhealthy($"Not loaded yet: {string.Join(", ", data.Where(d => d.Value is string).Select(d => d.Key))}.", data: data));
+            : HealthCheckResult.Degraded($"Not loaded yet: {string.Join(", ", data.Where(d => d.Value is string).Select(d => d.Key))}.", data: data));
     }
 }
 

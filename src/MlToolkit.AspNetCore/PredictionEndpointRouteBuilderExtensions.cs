@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MlToolkit.AspNetCore;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -40,7 +41,18 @@ public static class PredictionEndpointRouteBuilderExtensions
         if (healthPrefix is not null)
         {
             endpoints.MapHealthChecks(healthPrefix.TrimEnd('/') + "/live", new HealthCheckOptions { Predicate = _ => false });
-            endpoints.MapHealthChecks(healthPrefix.TrimEnd('/') + "/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ServingServiceCollectionExtensions.ReadyTag) });
+            // A model that is still loading (or whose alias is not set yet) is Degraded, which readiness answers with 503 as
+            // for Unhealthy: ASP.NET logs a Degraded check as a warning, not as an error on every probe during start-up.
+            endpoints.MapHealthChecks(healthPrefix.TrimEnd('/') + "/ready", new HealthCheckOptions
+            {
+                Predicate = c => c.Tags.Contains(ServingServiceCollectionExtensions.ReadyTag),
+                ResultStatusCodes =
+                {
+                    [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                    [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                    [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+                },
+            });
         }
 
         return group;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.Logging;
 using MlToolkit.Deployment.Prediction;
 using MlToolkit.Deployment.Registry;
 using MlToolkit.Storage;
@@ -77,13 +78,15 @@ public class HotReloadEndpointTests(ChurnModelsFixture models)
         var store = new LocalArtifactStore(folder.Path);
         var registry = new ModelRegistry(store, Name);
         await registry.PublishAsync(models.ContextA, Ct); // version 1, but no alias yet
+        var logs = new MlToolkit.Tests.Hostile.LogCapture();
         await using ServingServer server = await ServingServer.StartAsync(
             o =>
             {
                 o.StartRetryInterval = TimeSpan.FromMilliseconds(50);
                 o.AddModel(Name, store, s => s.ReloadInterval = TimeSpan.FromMilliseconds(50));
             },
-            waitUntilReady: false);
+            waitUntilReady: false,
+            host: b => b.Logging.AddProvider(logs));
 
         HttpResponseMessage liveBefore = await server.Client.GetAsync("/health/live", Ct);
         HttpResponseMessage readyBefore = await server.Client.GetAsync("/health/ready", Ct);
@@ -98,5 +101,8 @@ public class HotReloadEndpointTests(ChurnModelsFixture models)
         Assert.True(predictBefore.Headers.RetryAfter is not null);
         Assert.Equal(HttpStatusCode.OK, predictAfter.StatusCode);
         Assert.Equal(1, ServingServer.Version(predictAfter));
+        // Waiting for a model is not an error: readiness is Degraded (503), which ASP.NET logs as a warning, never an error.
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Degraded", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
     }
 }
