@@ -44,6 +44,11 @@ internal sealed class CsvRecordReader : IDisposable
     private long _offsetBase;
     private (long Line, long Offset)? _previous;
     private (long Line, long Offset) _anchor = (1, 0);
+    private string[]? _names;
+    private int _fields = -1;
+    private readonly long _maxLines;
+    private readonly long _maxBytes;
+    private readonly bool _checkUtf8;
 
     public CsvRecordReader(CsvInput input, CsvReaderOptions options, CsvSourceOptions settings, string source, Action<CsvProblem> report)
     {
@@ -59,6 +64,9 @@ internal sealed class CsvRecordReader : IDisposable
             OnMalformedRecord = _malformed.Add,
         };
         _reader = input.OpenReader(0, _options);
+        _maxLines = settings.MaxRecordLines;
+        _maxBytes = settings.MaxRecordBytes;
+        _checkUtf8 = !input.Transcoded;
     }
 
     /// <summary>The underlying reader, positioned on the current record.</summary>
@@ -74,7 +82,15 @@ internal sealed class CsvRecordReader : IDisposable
     public bool PreviousRetracted { get; private set; }
 
     /// <summary>The column names, for messages and the field count; <see langword="null"/> until the first record sets them.</summary>
-    public string[]? Names { get; set; }
+    public string[]? Names
+    {
+        get => _names;
+        set
+        {
+            _names = value;
+            _fields = value?.Length ?? -1;
+        }
+    }
 
     /// <summary>The header's names, or empty without a header. A malformed header always throws.</summary>
     public IReadOnlyList<string> ReadHeader()
@@ -113,8 +129,6 @@ internal sealed class CsvRecordReader : IDisposable
         while (true)
         {
             bool has;
-            long? tooLarge = null;
-            long tooLargeOffset = 0;
             try
             {
                 has = _reader.Read();
@@ -122,14 +136,38 @@ internal sealed class CsvRecordReader : IDisposable
             catch (CsvFormatException ex) when (ex.LineNumber > 0)
             {
                 // The only exception Read throws with these options: a record that outgrew MaxRecordSize before it ended.
-                has = false;
-                tooLarge = _lineBase + ex.LineNumber;
-                tooLargeOffset = ByteOffsetOf(ex.ByteOffset);
+                TooLarge(_lineBase + ex.LineNumber, ByteOffsetOf(ex.ByteOffset));
+                continue;
             }
 
-            bool atEnd = !has && _malformed.Count == 0 && tooLarge is null;
-            (long nextLine, long nextOffset) = _malformed.Count > 0 ? (_lineBase + _malformed[0].LineNumber, ByteOffsetOf(_malformed[0].ByteOffset))
-                : tooLarge is { } t ? (t, tooLargeOffset)
+            if (has && _malformed.Count == 0)
+            {
+                // The common case, kept short: a record, nothing skipped before it.
+                long line = _lineBase + _reader.LineNumber;
+                long offset = _offsetBase + _reader.ByteOffset;
+                if (_previous is { } previous && (line - previous.Line > _maxLines || offset - previous.Offset > _maxBytes)
+                    && RetractPreviousIfTooLong(line, offset, atEnd: false))
+                {
+                    continue;
+                }
+
+                _anchor = (line, offset);
+                if (_reader.FieldCount != _fields || (_checkUtf8 && !Utf8.IsValid(_reader.RawRecord)))
+                {
+                    if (RefuseCurrent())
+                    {
+                        continue;
+                    }
+                }
+
+                _previous = (line, offset);
+                return true;
+            }
+
+            // Malformed records were skipped before this one, or the input ended.
+            bool atEnd = !has && _malformed.Count == 0;
+            (long nextLine, long nextOffset) = _malformed.Count > 0
+                ? (_lineBase + _malformed[0].LineNumber, ByteOffsetOf(_malformed[0].ByteOffset))
                 : (LineNumber, ByteOffset);
             if (RetractPreviousIfTooLong(nextLine, nextOffset, atEnd))
             {
@@ -141,41 +179,67 @@ internal sealed class CsvRecordReader : IDisposable
                 continue;
             }
 
-            if (tooLarge is { } line)
-            {
-                _report(new CsvProblem(line, line, null, $"the record is longer than MaxRecordBytes ({_settings.MaxRecordBytes} bytes); a quote in it is probably never closed", tooLargeOffset, line + 1));
-                Restart(line + 1);
-                continue;
-            }
-
             if (!has)
             {
                 return false;
             }
 
+            _previous = null;
             _anchor = (LineNumber, ByteOffset);
-            ReadOnlySpan<byte> raw = _reader.RawRecord;
-            if (Names is null && _reader.FieldCount > 0)
+            if (RefuseCurrent())
             {
-                Names = Enumerable.Range(1, _reader.FieldCount).Select(i => $"Column{i}").ToArray();
-            }
-
-            if (_reader.FieldCount != Names!.Length)
-            {
-                SkipCurrent($"the record has {_reader.FieldCount} {Plural(_reader.FieldCount, "field")}, but {(_settings.HasHeader ? "the header has" : _settings.ColumnNames.Count > 0 ? "the column names are" : "the first record has")} {Names.Length}{SpanText(raw)}", null, null);
-                continue;
-            }
-
-            if (!_input.Transcoded && !Utf8.IsValid(raw))
-            {
-                (string? column, long offset) = FindInvalidUtf8(raw);
-                SkipCurrent($"column '{column}' holds bytes that are not valid UTF-8 (at byte offset {offset}): the file is probably in another encoding, such as Latin-1 or Windows-1252; set Encoding to it (Encoding = Encoding.Latin1)", column, offset);
                 continue;
             }
 
             _previous = (LineNumber, ByteOffset);
             return true;
         }
+    }
+
+    /// <summary>A record that outgrew MaxRecordSize before it ended: reports it (after what came before it) and restarts after its first line.</summary>
+    private void TooLarge(long line, long offset)
+    {
+        _malformed.RemoveAll(m => _lineBase + m.LineNumber >= line);
+        if (RetractPreviousIfTooLong(_malformed.Count > 0 ? _lineBase + _malformed[0].LineNumber : line, offset, atEnd: false))
+        {
+            return;
+        }
+
+        if (_malformed.Count > 0 && ReportMalformed())
+        {
+            return;
+        }
+
+        _report(new CsvProblem(line, line, null, $"the record is longer than MaxRecordBytes ({_settings.MaxRecordBytes} bytes); a quote in it is probably never closed", offset, line + 1));
+        Restart(line + 1);
+    }
+
+    /// <summary>
+    /// Checks the current record's field count and bytes (the first record also sets the column count when nothing else
+    /// did): returns <see langword="true"/> when it was refused.
+    /// </summary>
+    private bool RefuseCurrent()
+    {
+        ReadOnlySpan<byte> raw = _reader.RawRecord;
+        if (Names is null && _reader.FieldCount > 0)
+        {
+            Names = Enumerable.Range(1, _reader.FieldCount).Select(i => $"Column{i}").ToArray();
+        }
+
+        if (_reader.FieldCount != _fields)
+        {
+            SkipCurrent($"the record has {_reader.FieldCount} {Plural(_reader.FieldCount, "field")}, but {(_settings.HasHeader ? "the header has" : _settings.ColumnNames.Count > 0 ? "the column names are" : "the first record has")} {_fields}{SpanText(raw)}", null, null);
+            return true;
+        }
+
+        if (_checkUtf8 && !Utf8.IsValid(raw))
+        {
+            (string? column, long offset) = FindInvalidUtf8(raw);
+            SkipCurrent($"column '{column}' holds bytes that are not valid UTF-8 (at byte offset {offset}): the file is probably in another encoding, such as Latin-1 or Windows-1252; set Encoding to it (Encoding = Encoding.Latin1)", column, offset);
+            return true;
+        }
+
+        return false;
     }
 
     /// <inheritdoc />
