@@ -228,7 +228,8 @@ internal sealed class CsvRecordReader : IDisposable
 
         if (_reader.FieldCount != _fields)
         {
-            SkipCurrent($"the record has {_reader.FieldCount} {Plural(_reader.FieldCount, "field")}, but {(_settings.HasHeader ? "the header has" : _settings.ColumnNames.Count > 0 ? "the column names are" : "the first record has")} {_fields}{SpanText(raw)}", null, null);
+            string expected = _settings.HasHeader ? $"the header has {_fields}" : _settings.ColumnNames.Count > 0 ? $"{_fields} column names were given" : $"the first record has {_fields}";
+            SkipCurrent($"the record has {_reader.FieldCount} {Plural(_reader.FieldCount, "field")}, but {expected}{SpanText(raw)}", null, null);
             return true;
         }
 
