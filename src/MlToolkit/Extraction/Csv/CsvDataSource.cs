@@ -1,4 +1,3 @@
-using CsvHelper;
 using Microsoft.ML;
 using MlToolkit.Data;
 using MlToolkit.Storage;
@@ -7,10 +6,15 @@ namespace MlToolkit.Extraction.Csv;
 
 /// <summary>
 /// Reads a CSV file, stream or store object with CsvHelper 34 into an in-memory columnar <see cref="IDataView"/>.
-/// Column kinds are inferred from a sample or given in <see cref="CsvSourceOptions.ColumnTypes"/>. Empty and
-/// missing numbers are <see cref="float.NaN"/>, never 0. Strict by default: a malformed record, a wrong field count
-/// or an unparseable value throws a <see cref="CsvDataException"/> naming the source, line, column and expected type;
-/// with <see cref="BadRowHandling.Skip"/> such rows are skipped and counted.
+/// Column kinds are inferred from a sample or given in <see cref="CsvSourceOptions.ColumnTypes"/>; a column that is
+/// numeric but for a few values is refused rather than read as text. Empty and missing numbers are
+/// <see cref="float.NaN"/>, never 0. Strict by default: a malformed record (also one past
+/// <see cref="CsvSourceOptions.MaxRecordLines"/> or <see cref="CsvSourceOptions.MaxRecordBytes"/>), a wrong field count,
+/// bytes that are not valid UTF-8 or an unparseable value throws a <see cref="CsvDataException"/> naming the source, line,
+/// column and expected type; with <see cref="BadRowHandling.Skip"/> such rows are skipped and counted, up to
+/// <see cref="CsvSourceOptions.MaxSkippedRowShare"/>. A file that looks separated by another character than
+/// <see cref="CsvSourceOptions.Separator"/> (a single column whose header holds <c>;</c>, tab or <c>|</c>) is refused
+/// with a hint.
 /// </summary>
 public sealed class CsvDataSource : DataSourceBase, ISchemaProvider
 {
@@ -113,8 +117,8 @@ public sealed class CsvDataSource : DataSourceBase, ISchemaProvider
         return _schema ??= _parser.InferSchema(Open);
     }
 
-    private CsvReader Open(CsvReaderOptions options)
-        => _path is not null ? CsvReader.FromFile(_path, options) : CsvReader.Create(_bytes!, options);
+    private CsvInput Open()
+        => _path is not null ? CsvInput.ForFile(_path, Options.Encoding) : CsvInput.ForBytes(_bytes!, Options.Encoding);
 }
 
 /// <summary>A CSV source over an object in an <see cref="IArtifactStore"/>; see <see cref="CsvDataSource"/> for the reading rules.</summary>

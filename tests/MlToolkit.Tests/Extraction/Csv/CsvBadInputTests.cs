@@ -23,15 +23,16 @@ public class CsvBadInputTests
     }
 
     [Fact]
-    public async Task ExtractAsync_UnterminatedQuoteLenient_KeepsRowsBeforeAndCountsSkipped()
+    public async Task ExtractAsync_UnterminatedQuoteLenient_SkipsThatLineAndResumesAtTheNext()
     {
+        // Before issue 13 the unclosed quote swallowed line 4 as well (only the row before it was kept).
         using TempFolder folder = TestData.TempFolder();
         string path = folder.Write("data.csv", "a,b\n1,x\n2,\"Zqopen\n3,z\n");
 
         (DataTable table, ExtractedData data) = await ReadFileAsync(path, Lenient());
 
-        Assert.Equal([1f], Numbers(table, "a"));
-        AssertTexts(["x"], Texts(table, "b"));
+        Assert.Equal([1f, 3f], Numbers(table, "a"));
+        AssertTexts(["x", "z"], Texts(table, "b"));
         Assert.Equal(1, data.SkippedRowCount);
         Assert.Equal(3, Assert.Single(data.SkippedRows).Line);
     }
