@@ -135,6 +135,63 @@ public class WideDataTests
     }
 
     [Fact]
+    public void Plan_TextColumnsNearTheLimits_SameChoicesAsCountingEachColumnAlone()
+    {
+        const int Rows = 1500;
+        string I(int i) => i.ToString(CultureInfo.InvariantCulture);
+        DataTable train = new([
+            // 101 distinct single words: past MaxOneHotCategories (100), short, so hashed.
+            new TextColumn("words", [.. Enumerable.Range(0, Rows).Select(i => "w" + I(i % 101))]),
+            // Words are runs of characters other than ' ' (1.5 on average): a tab joins, repeated and leading spaces add none.
+            new TextColumn("spaced", [.. Enumerable.Range(0, Rows).Select(i => i % 2 == 0 ? $"  a{I(i)}\tb  " : $"x{I(i)}  y")]),
+            new TextColumn("prose", [.. Enumerable.Range(0, Rows).Select(i => $"the quick {I(i)} fox")]),
+            // Counting stops at the 1,001st distinct value: the long values after it do not count towards the words.
+            new TextColumn("late", [.. Enumerable.Range(0, Rows).Select(i => i < 1100 ? "v" + I(i) : $"one two three four {I(i)}")]),
+            // 100 distinct values and missing ones: one-hot.
+            new TextColumn("few", [.. Enumerable.Range(0, Rows).Select(i => i % 3 == 0 ? null : "f" + I(i % 100))]),
+            new BooleanColumn(Label, [.. Enumerable.Range(0, Rows).Select(i => i % 2 == 0)]),
+        ]);
+        var options = new AutoPrepareOptions { MinWordsForFreeText = 1.9 };
+
+        IReadOnlyDictionary<string, string> plan = new AutoPreprocessor(options).Plan(Context(new MLContext(1), SchemaShapes.Create(train.Schema), train));
+
+        foreach (TextColumn column in train.Columns.OfType<TextColumn>())
+        {
+            Assert.Equal(ChooseAlone(column.Values, options), plan[column.Name]);
+        }
+
+        Assert.Equal(["Hashing", "Hashing", "FeaturizeText", "Hashing", "OneHot"], new[] { "words", "spaced", "prose", "late", "few" }.Select(c => plan[c]));
+
+        // The choice as it was made, one column at a time: counts until past max(MaxOneHotCategories, 1000) distinct values,
+        // words by string.Split(' ', RemoveEmptyEntries).
+        static string ChooseAlone(string?[] values, AutoPrepareOptions options)
+        {
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (string? value in values)
+            {
+                if (string.IsNullOrEmpty(value))
+                {
+                    continue;
+                }
+
+                counts[value] = counts.GetValueOrDefault(value) + 1;
+                if (counts.Count > Math.Max(options.MaxOneHotCategories, 1000))
+                {
+                    break;
+                }
+            }
+
+            if (counts.Count <= options.MaxOneHotCategories)
+            {
+                return "OneHot";
+            }
+
+            double words = counts.Sum(p => (double)p.Value * p.Key.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length) / Math.Max(1, counts.Sum(p => p.Value));
+            return words >= options.MinWordsForFreeText ? "FeaturizeText" : "Hashing";
+        }
+    }
+
+    [Fact]
     public void Fit_DefaultPreparation10And1000Columns_SameNumberOfDataPasses()
     {
         int narrow = CursorsToFit(10, () => [new AutoPreprocessor()]);
