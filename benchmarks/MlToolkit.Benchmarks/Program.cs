@@ -14,7 +14,7 @@ namespace MlToolkit.Benchmarks;
 /// <list type="bullet">
 /// <item><c>--quick</c>: 4 warmup and 5 measured iterations of 200 ms, in process, on small data (20,000 CSV rows after checking
 /// that every reader reads the same values; 5,000 training rows; 2,500 rows cross-validated; a prediction model trained on
-/// 5,000 rows); for CI, where
+/// 5,000 rows; the wide-data preparation on 10 and 1,000 columns of 500 rows); for CI, where
 /// <c>--quick --filter '*'</c> takes about 2.5 minutes on 2 cores (the budget is 4).</item>
 /// <item><c>--rows 1000000</c> (or <c>--rows 100000,1000000</c>): the CSV row counts instead of 100,000 and 1,000,000.</item>
 /// <item><c>--verify</c>: only check that every CSV reader reads the same values, and exit.</item>

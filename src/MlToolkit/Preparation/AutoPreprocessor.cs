@@ -49,14 +49,22 @@ public sealed class AutoPreprocessor : PreprocessorBase
 
     /// <summary>The plan chosen for each feature column, for <c>Describe()</c> and tests.</summary>
     /// <param name="context">The context.</param>
-    /// <returns>Column name to treatment, such as <c>OneHot</c> or <c>Impute(Mean)+Indicator</c>.</returns>
+    /// <returns>Column name to treatment, such as <c>OneHot</c> or <c>Impute(Mean)+Indicator</c>, in schema order.</returns>
+    /// <remarks>
+    /// The training data is read once for all columns (missing values of the numbers, distinct values and words of the
+    /// text). A column that the training data does not have (one an earlier step adds) is planned as if there were no
+    /// data: mean imputation without an indicator, or one-hot encoding. A numeric column gets no indicator when a column
+    /// named <c>{name}_missing</c> already exists (an earlier imputer's indicator, or the data's own column), which the
+    /// indicator would overwrite.
+    /// </remarks>
     public IReadOnlyDictionary<string, string> Plan(PreparationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var plan = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool hasData = context.TrainingData.GetRowCount() is not 0;
+        var columns = new List<(string Name, ColumnKind Kind)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (SchemaShape.Column column in context.InputSchema)
         {
+            names.Add(column.Name);
             if (context.ExcludedColumns.Contains(column.Name) || column.Kind != SchemaShape.Column.VectorKind.Scalar)
             {
                 continue;
@@ -64,66 +72,139 @@ public sealed class AutoPreprocessor : PreprocessorBase
 
             if (IsNumeric(column))
             {
-                bool indicator = _options.AddMissingIndicators && hasData && ColumnStatistics.HasMissingNumber(context.TrainingData, column.Name);
-                plan[column.Name] = indicator ? "Impute(Mean)+Indicator" : "Impute(Mean)";
+                columns.Add((column.Name, ColumnKind.Number));
             }
             else if (column.ItemType == BooleanDataViewType.Instance)
             {
-                plan[column.Name] = "ToNumber";
+                columns.Add((column.Name, ColumnKind.Boolean));
             }
             else if (IsText(column))
             {
-                plan[column.Name] = hasData ? ChooseText(context.TrainingData, column.Name) : "OneHot";
+                columns.Add((column.Name, ColumnKind.Text));
             }
+        }
+
+        var request = new StatisticsRequest();
+        if (context.TrainingData.GetRowCount() is not 0)
+        {
+            request.TextCounts(columns.Where(c => c.Kind == ColumnKind.Text).Select(c => c.Name), limit: Math.Max(_options.MaxOneHotCategories, 1000));
+            if (_options.AddMissingIndicators)
+            {
+                request.MissingFlags(columns.Where(c => c.Kind == ColumnKind.Number).Select(c => c.Name));
+            }
+        }
+
+        ColumnStatistics statistics = ColumnStatistics.Compute(context.TrainingData, request);
+        var plan = new Dictionary<string, string>(columns.Count, StringComparer.Ordinal);
+        foreach ((string name, ColumnKind kind) in columns)
+        {
+            plan[name] = kind switch
+            {
+                ColumnKind.Number => statistics.TryGetNumber(name, out NumberSummary? numbers) && numbers.HasMissing && !names.Contains(name + "_missing")
+                    ? "Impute(Mean)+Indicator"
+                    : "Impute(Mean)",
+                ColumnKind.Boolean => "ToNumber",
+                _ => statistics.TryGetText(name, out TextSummary? texts) ? ChooseText(texts) : "OneHot",
+            };
         }
 
         return plan;
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One ML.NET step per kind over all its columns (indicators, their conversion, mean imputation, booleans, one-hot,
+    /// hashing), so that the chain's length does not grow with the number of columns; only free text has a step per column,
+    /// fitted side by side. The feature vector's columns come in the same order as with a step per column.
+    /// </remarks>
     public override IEstimator<ITransformer> CreateEstimator(PreparationContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         MLContext ml = context.MLContext;
-        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
+        var indicators = new List<InputOutputColumnPair>();
+        var indicatorsToNumbers = new List<InputOutputColumnPair>();
+        var means = new List<InputOutputColumnPair>();
+        var booleans = new List<InputOutputColumnPair>();
+        var oneHot = new List<InputOutputColumnPair>();
+        var hashing = new List<InputOutputColumnPair>();
+        var freeText = new List<string>();
         foreach ((string column, string treatment) in Plan(context))
         {
             switch (treatment)
             {
                 case "Impute(Mean)+Indicator":
-                    chain = chain.Append(ml.Transforms.IndicateMissingValues(column + "_missing", column))
-                        .Append(ml.Transforms.Conversion.ConvertType(column + "_missing", column + "_missing", DataKind.Single))
-                        .Append(ml.Transforms.ReplaceMissingValues(column, column, MissingValueReplacingEstimator.ReplacementMode.Mean));
+                    indicators.Add(new InputOutputColumnPair(column + "_missing", column));
+                    indicatorsToNumbers.Add(new InputOutputColumnPair(column + "_missing", column + "_missing"));
+                    means.Add(new InputOutputColumnPair(column, column));
                     break;
                 case "Impute(Mean)":
-                    chain = chain.Append(ml.Transforms.ReplaceMissingValues(column, column, MissingValueReplacingEstimator.ReplacementMode.Mean));
+                    means.Add(new InputOutputColumnPair(column, column));
                     break;
                 case "ToNumber":
-                    chain = chain.Append(ml.Transforms.Conversion.ConvertType(column, column, DataKind.Single));
+                    booleans.Add(new InputOutputColumnPair(column, column));
                     break;
                 case "OneHot":
-                    chain = chain.Append(ml.Transforms.Categorical.OneHotEncoding(column, column, OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxOneHotCategories));
+                    oneHot.Add(new InputOutputColumnPair(column, column));
                     break;
                 case "Hashing":
-                    chain = chain.Append(ml.Transforms.Categorical.OneHotHashEncoding(column, column, OneHotEncodingEstimator.OutputKind.Indicator, _options.HashBits));
+                    hashing.Add(new InputOutputColumnPair(column, column));
                     break;
                 case "FeaturizeText":
-                    chain = chain.Append(ml.Transforms.Text.FeaturizeText(column, column));
+                    freeText.Add(column);
                     break;
             }
         }
 
-        return chain;
+        var steps = new List<IEstimator<ITransformer>>();
+        if (indicators.Count > 0)
+        {
+            // The indicators read the columns before they are imputed.
+            steps.Add(ml.Transforms.IndicateMissingValues([.. indicators]));
+            steps.Add(ml.Transforms.Conversion.ConvertType([.. indicatorsToNumbers], DataKind.Single));
+        }
+
+        if (means.Count > 0)
+        {
+            steps.Add(ml.Transforms.ReplaceMissingValues([.. means], MissingValueReplacingEstimator.ReplacementMode.Mean));
+        }
+
+        if (booleans.Count > 0)
+        {
+            steps.Add(ml.Transforms.Conversion.ConvertType([.. booleans], DataKind.Single));
+        }
+
+        if (oneHot.Count > 0)
+        {
+            steps.Add(ml.Transforms.Categorical.OneHotEncoding([.. oneHot], OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxOneHotCategories));
+        }
+
+        if (hashing.Count > 0)
+        {
+            steps.Add(ml.Transforms.Categorical.OneHotHashEncoding([.. hashing], OneHotEncodingEstimator.OutputKind.Indicator, _options.HashBits));
+        }
+
+        if (freeText.Count > 0)
+        {
+            steps.Add(new SideBySideEstimator(freeText.Select(c => ml.Transforms.Text.FeaturizeText(c, c))));
+        }
+
+        return Estimators.Chain(steps);
     }
 
-    private string ChooseText(IDataView data, string column)
+    private string ChooseText(TextSummary counts)
     {
-        Dictionary<string, int> counts = ColumnStatistics.TextCounts(data, column, limit: Math.Max(_options.MaxOneHotCategories, 1000));
-        if (counts.Count <= _options.MaxOneHotCategories)
+        if (counts.Counts.Count <= _options.MaxOneHotCategories)
         {
             return "OneHot";
         }
 
-        double words = counts.Sum(p => (double)p.Value * p.Key.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length) / Math.Max(1, counts.Sum(p => p.Value));
-        return words >= _options.MinWordsForFreeText ? "FeaturizeText" : "Hashing";
+        return counts.AverageWords() >= _options.MinWordsForFreeText ? "FeaturizeText" : "Hashing";
+    }
+
+    private enum ColumnKind
+    {
+        Number,
+        Boolean,
+        Text,
     }
 }

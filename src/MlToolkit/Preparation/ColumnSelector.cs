@@ -42,8 +42,9 @@ public sealed class ColumnSelector : PreprocessorBase
     public override IEstimator<ITransformer> CreateEstimator(PreparationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var keep = new HashSet<string>(_columns, StringComparer.Ordinal);
         string[] drop = _keep
-            ? context.InputSchema.Select(c => c.Name).Where(n => n != context.LabelColumn && !_columns.Contains(n)).ToArray()
+            ? context.InputSchema.Select(c => c.Name).Where(n => n != context.LabelColumn && !keep.Contains(n)).ToArray()
             : _columns;
         return drop.Length == 0 ? new EstimatorChain<ITransformer>() : context.MLContext.Transforms.DropColumns(drop);
     }

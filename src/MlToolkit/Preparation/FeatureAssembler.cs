@@ -13,16 +13,20 @@ internal static class FeatureAssembler
     public const string FeaturesColumn = "Features";
 
     public static IReadOnlyList<string> FeatureColumns(SchemaShape schema, IReadOnlyCollection<string> excluded)
-        => schema.Where(c => !excluded.Contains(c.Name) && !c.IsKey
+    {
+        IReadOnlySet<string> skip = AsSet(excluded);
+        return schema.Where(c => !skip.Contains(c.Name) && !c.IsKey
                 && (c.ItemType == NumberDataViewType.Single || c.ItemType == BooleanDataViewType.Instance))
             .Select(c => c.Name)
             .ToList();
+    }
 
     public static void Validate(SchemaShape schema, IReadOnlyCollection<string> excluded, IList<string> problems)
     {
+        IReadOnlySet<string> skip = AsSet(excluded);
         foreach (SchemaShape.Column column in schema)
         {
-            if (excluded.Contains(column.Name))
+            if (skip.Contains(column.Name))
             {
                 continue;
             }
@@ -37,25 +41,33 @@ internal static class FeatureAssembler
             }
         }
 
-        if (FeatureColumns(schema, excluded).Count == 0)
+        if (FeatureColumns(schema, skip).Count == 0)
         {
             problems.Add("No feature column is left after preparation: the data needs at least one column besides the label.");
         }
 
-        if (schema.TryFind(FeaturesColumn, out _) && !excluded.Contains(FeaturesColumn))
+        if (schema.TryFind(FeaturesColumn, out _) && !skip.Contains(FeaturesColumn))
         {
             problems.Add($"A column is already named '{FeaturesColumn}', the name of the feature vector the pipeline builds: rename it in the source.");
         }
     }
 
+    /// <summary>
+    /// One <c>ConvertType</c> for every boolean feature column, then one <c>Concatenate</c>: two steps whatever the number of
+    /// columns (a conversion per column made the chain, and its fitting, grow with the square of the columns).
+    /// </summary>
     public static IEstimator<ITransformer> Create(MLContext ml, SchemaShape schema, IReadOnlyCollection<string> excluded)
     {
-        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
-        foreach (SchemaShape.Column column in schema.Where(c => !excluded.Contains(c.Name) && c.ItemType == BooleanDataViewType.Instance))
-        {
-            chain = chain.Append(ml.Transforms.Conversion.ConvertType(column.Name, column.Name, DataKind.Single));
-        }
-
-        return chain.Append(ml.Transforms.Concatenate(FeaturesColumn, FeatureColumns(schema, excluded).ToArray()));
+        IReadOnlySet<string> skip = AsSet(excluded);
+        InputOutputColumnPair[] booleans = [.. schema
+            .Where(c => !skip.Contains(c.Name) && c.ItemType == BooleanDataViewType.Instance)
+            .Select(c => new InputOutputColumnPair(c.Name, c.Name))];
+        IEstimator<ITransformer> concatenate = ml.Transforms.Concatenate(FeaturesColumn, [.. FeatureColumns(schema, skip)]);
+        return booleans.Length == 0
+            ? new EstimatorChain<ITransformer>().Append(concatenate)
+            : ml.Transforms.Conversion.ConvertType(booleans, DataKind.Single).Append(concatenate);
     }
+
+    private static IReadOnlySet<string> AsSet(IReadOnlyCollection<string> names)
+        => names as IReadOnlySet<string> ?? new HashSet<string>(names, StringComparer.Ordinal);
 }

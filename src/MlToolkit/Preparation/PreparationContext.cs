@@ -44,5 +44,9 @@ public sealed class PreparationContext
     /// <param name="predicate">Which item types to keep.</param>
     /// <returns>The column names, in schema order.</returns>
     public IReadOnlyList<string> FeatureColumns(Func<SchemaShape.Column, bool> predicate)
-        => InputSchema.Where(c => !ExcludedColumns.Contains(c.Name) && predicate(c)).Select(c => c.Name).ToList();
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        IReadOnlySet<string> excluded = ExcludedColumns as IReadOnlySet<string> ?? new HashSet<string>(ExcludedColumns, StringComparer.Ordinal);
+        return InputSchema.Where(c => !excluded.Contains(c.Name) && predicate(c)).Select(c => c.Name).ToList();
+    }
 }

@@ -35,9 +35,18 @@ public abstract class PreprocessorBase : IPreprocessor
     protected void RequireColumns(PreparationContext context, IEnumerable<string> columns, Func<SchemaShape.Column, bool> accepts, string expected, IList<string> problems)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(accepts);
+        ArgumentNullException.ThrowIfNull(problems);
+        var shapes = new Dictionary<string, SchemaShape.Column>(StringComparer.Ordinal);
+        foreach (SchemaShape.Column c in context.InputSchema)
+        {
+            shapes.TryAdd(c.Name, c);
+        }
+
         foreach (string name in columns)
         {
-            if (!context.InputSchema.TryFind(name, out SchemaShape.Column column))
+            if (!shapes.TryGetValue(name, out SchemaShape.Column column))
             {
                 string known = string.Join(", ", context.InputSchema.Select(c => c.Name));
                 problems.Add($"{Name}: column '{name}' does not exist; the columns are: {known}.");

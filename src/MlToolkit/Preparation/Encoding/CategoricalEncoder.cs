@@ -81,33 +81,50 @@ public sealed class CategoricalEncoder : PreprocessorBase
             return ml.Transforms.Categorical.OneHotHashEncoding(pairs, OneHotEncodingEstimator.OutputKind.Indicator, _options.HashBits);
         }
 
-        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
-        foreach (string column in columns)
-        {
-            chain = chain.Append(new DeferredEstimator(data => OneHot(ml, column, data), ml.Transforms.Categorical.OneHotEncoding(column, column)));
-        }
-
-        return chain;
+        return new DeferredEstimator(data => FitOneHot(ml, pairs, data), ml.Transforms.Categorical.OneHotEncoding(pairs).GetOutputSchema);
     }
 
     /// <summary>
-    /// One-hot over the training split's categories; beyond <see cref="CategoricalEncodingOptions.MaxCategories"/> only the most
-    /// frequent are kept (ties by ordinal order), which ML.NET's own key limit does not do (it keeps the first seen).
+    /// One-hot over the training split's categories, with the categories of every column counted in one pass: one ML.NET
+    /// estimator for all the columns within <see cref="CategoricalEncodingOptions.MaxCategories"/>; beyond it only the most
+    /// frequent are kept (ties by ordinal order), which ML.NET's own key limit does not do (it keeps the first seen), so each
+    /// such column gets its own estimator with the categories to keep.
     /// </summary>
-    private IEstimator<ITransformer> OneHot(MLContext ml, string column, IDataView data)
+    private ITransformer FitOneHot(MLContext ml, InputOutputColumnPair[] pairs, IDataView data)
     {
-        Dictionary<string, int> counts = ColumnStatistics.TextCounts(data, column);
-        if (counts.Count <= _options.MaxCategories)
+        ColumnStatistics statistics = ColumnStatistics.Compute(data, new StatisticsRequest().TextCounts(pairs.Select(p => p.InputColumnName)));
+        var within = new List<InputOutputColumnPair>();
+        var beyond = new List<IEstimator<ITransformer>>();
+        foreach (InputOutputColumnPair pair in pairs)
         {
-            return ml.Transforms.Categorical.OneHotEncoding(column, column, OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxCategories, ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence);
+            if (!statistics.TryGetText(pair.InputColumnName, out TextSummary? counts))
+            {
+                throw new ArgumentOutOfRangeException(nameof(data), pair.InputColumnName, $"{Name}: column '{pair.InputColumnName}' is not a text column of the data this step is fitted on.");
+            }
+
+            if (counts.Counts.Count <= _options.MaxCategories)
+            {
+                within.Add(pair);
+            }
+            else
+            {
+                IDataView keep = ml.Data.LoadFromEnumerable(counts.MostFrequent(_options.MaxCategories).Select(v => new Category { Value = v }));
+                beyond.Add(ml.Transforms.Categorical.OneHotEncoding(pair.OutputColumnName, pair.InputColumnName, OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxCategories, ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence, keep));
+            }
         }
 
-        IDataView keep = ml.Data.LoadFromEnumerable(counts
-            .OrderByDescending(p => p.Value)
-            .ThenBy(p => p.Key, StringComparer.Ordinal)
-            .Take(_options.MaxCategories)
-            .Select(p => new Category { Value = p.Key }));
-        return ml.Transforms.Categorical.OneHotEncoding(column, column, OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxCategories, ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence, keep);
+        var steps = new List<IEstimator<ITransformer>>();
+        if (within.Count > 0)
+        {
+            steps.Add(ml.Transforms.Categorical.OneHotEncoding([.. within], OneHotEncodingEstimator.OutputKind.Indicator, _options.MaxCategories, ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence));
+        }
+
+        if (beyond.Count > 0)
+        {
+            steps.Add(new SideBySideEstimator(beyond));
+        }
+
+        return Estimators.Chain(steps).Fit(data);
     }
 
     private sealed class Category

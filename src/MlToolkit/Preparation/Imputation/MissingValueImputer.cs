@@ -1,3 +1,4 @@
+using MlToolkit.Data;
 using MlToolkit.Internal;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -82,48 +83,131 @@ public sealed class MissingValueImputer : PreprocessorBase
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One ML.NET step per kind over all the columns: the indicators and their conversion to 0/1, one
+    /// <c>ReplaceMissingValues</c> for every numeric column (for the median, most frequent value and constant it holds the
+    /// values chosen from one pass over the training data), one expression step for every text column.
+    /// </remarks>
     public override IEstimator<ITransformer> CreateEstimator(PreparationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         IReadOnlyList<string> columns = _options.Columns.Count > 0
             ? _options.Columns.ToList()
             : context.FeatureColumns(c => c.Kind == SchemaShape.Column.VectorKind.Scalar && (IsNumeric(c) || (AcceptsText && IsText(c))));
-        MLContext ml = context.MLContext;
-        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
-        foreach (string column in columns)
+        var shapes = new Dictionary<string, SchemaShape.Column>(StringComparer.Ordinal);
+        foreach (SchemaShape.Column column in context.InputSchema)
         {
-            context.InputSchema.TryFind(column, out SchemaShape.Column shape);
-            bool text = IsText(shape);
-            if (!text && _options.AddMissingIndicator && ColumnStatistics.HasMissingNumber(context.TrainingData, column))
-            {
-                string indicator = column + "_missing";
-                chain = chain.Append(ml.Transforms.IndicateMissingValues(indicator, column))
-                    .Append(ml.Transforms.Conversion.ConvertType(indicator, indicator, DataKind.Single));
-            }
-
-            chain = chain.Append(text ? TextEstimator(ml, column) : NumberEstimator(ml, column));
+            shapes.TryAdd(column.Name, column);
         }
 
-        return chain;
+        var numbers = new List<string>();
+        var texts = new List<string>();
+        foreach (string column in columns)
+        {
+            (shapes.TryGetValue(column, out SchemaShape.Column shape) && IsText(shape) ? texts : numbers).Add(column);
+        }
+
+        MLContext ml = context.MLContext;
+        var steps = new List<IEstimator<ITransformer>>();
+        if (_options.AddMissingIndicator && numbers.Count > 0)
+        {
+            // From the raw training split, in one pass; a column it does not have (added by an earlier step) gets no indicator.
+            ColumnStatistics statistics = ColumnStatistics.Compute(context.TrainingData, new StatisticsRequest().MissingFlags(numbers));
+            InputOutputColumnPair[] indicators = [.. numbers
+                .Where(c => statistics.TryGetNumber(c, out NumberSummary? summary) && summary.HasMissing)
+                .Select(c => new InputOutputColumnPair(c + "_missing", c))];
+            if (indicators.Length > 0)
+            {
+                steps.Add(ml.Transforms.IndicateMissingValues(indicators));
+                steps.Add(ml.Transforms.Conversion.ConvertType([.. indicators.Select(p => new InputOutputColumnPair(p.OutputColumnName, p.OutputColumnName))], DataKind.Single));
+            }
+        }
+
+        if (numbers.Count > 0)
+        {
+            steps.Add(NumberEstimator(ml, numbers));
+        }
+
+        if (texts.Count > 0)
+        {
+            steps.Add(TextEstimator(ml, texts));
+        }
+
+        return Estimators.Chain(steps);
     }
 
-    private IEstimator<ITransformer> NumberEstimator(MLContext ml, string column)
+    private IEstimator<ITransformer> NumberEstimator(MLContext ml, List<string> columns)
     {
-        IEstimator<ITransformer> Constant(double value) => ml.Transforms.Expression(column, $"x => isna(x) ? {ExpressionLiteral.Number(value)} : x", column);
+        InputOutputColumnPair[] pairs = [.. columns.Select(c => new InputOutputColumnPair(c, c))];
+        IEstimator<ITransformer> mean = ml.Transforms.ReplaceMissingValues(pairs, MissingValueReplacingEstimator.ReplacementMode.Mean);
         return _options.Strategy switch
         {
-            ImputationStrategy.Mean => ml.Transforms.ReplaceMissingValues(column, column, MissingValueReplacingEstimator.ReplacementMode.Mean),
-            ImputationStrategy.MostFrequent => new DeferredEstimator(data => Constant(ColumnStatistics.MostFrequentNumber(data, column)), Constant(0)),
-            ImputationStrategy.Median => new DeferredEstimator(data => Constant(ColumnStatistics.Median(data, column)), Constant(0)),
-            _ => Constant(_options.ConstantNumber),
+            ImputationStrategy.Mean => mean,
+            ImputationStrategy.Constant => new DeferredEstimator(_ => Constants(ml, pairs, columns.Select(_ => (double)_options.ConstantNumber)), mean.GetOutputSchema),
+            _ => new DeferredEstimator(
+                data =>
+                {
+                    // One pass over the data this step is fitted on, for every column's median or most frequent value.
+                    ColumnStatistics statistics = ColumnStatistics.Compute(data, new StatisticsRequest().NumberValues(columns));
+                    return Constants(ml, pairs, columns.Select(c => Chosen(statistics, c)));
+                },
+                mean.GetOutputSchema),
         };
+
+        double Chosen(ColumnStatistics statistics, string column)
+        {
+            NumberSummary summary = statistics.TryGetNumber(column, out NumberSummary? found) ? found : throw NotInData(column, "numeric");
+            return _options.Strategy == ImputationStrategy.Median ? summary.Median() : summary.MostFrequent();
+        }
     }
 
-    private IEstimator<ITransformer> TextEstimator(MLContext ml, string column)
+    /// <summary>
+    /// One <c>ReplaceMissingValues</c> for all <paramref name="pairs"/> that replaces a missing value with the column's value of
+    /// <paramref name="values"/>: ML.NET's mean imputation fitted on a single row that holds those values (the mean of one
+    /// value is that value), so the fitted step is the stock transformer that saves, loads and exports to ONNX.
+    /// </summary>
+    private static ITransformer Constants(MLContext ml, InputOutputColumnPair[] pairs, IEnumerable<double> values)
     {
-        IEstimator<ITransformer> Constant(string value) => ml.Transforms.Expression(column, $"x => x == \"\" ? {ExpressionLiteral.Text(value)} : x", column);
-        return _options.Strategy == ImputationStrategy.Constant
-            ? Constant(_options.ConstantText)
-            : new DeferredEstimator(data => Constant(ColumnStatistics.MostFrequentText(data, column) ?? _options.ConstantText), Constant(string.Empty));
+        var row = new List<DataTableColumn>(pairs.Length);
+        int i = 0;
+        foreach (double value in values)
+        {
+            if (!double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(nameof(values), value, $"A replacement value must be a finite number; the one for column '{pairs[i].InputColumnName}' is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            }
+
+            row.Add(new NumberColumn(pairs[i].InputColumnName, [(float)value]));
+            i++;
+        }
+
+        return ml.Transforms.ReplaceMissingValues(pairs, MissingValueReplacingEstimator.ReplacementMode.Mean).Fit(new DataTable(row));
     }
+
+    private IEstimator<ITransformer> TextEstimator(MLContext ml, List<string> columns)
+    {
+        IEstimator<ITransformer> Constants(IEnumerable<string> values)
+            => Expressions.InPlace(ml, [.. columns.Zip(values, (c, v) => (c, $"x => x == \"\" ? {ExpressionLiteral.Text(v)} : x"))]);
+        if (_options.Strategy == ImputationStrategy.Constant)
+        {
+            return Constants(columns.Select(_ => _options.ConstantText));
+        }
+
+        return new DeferredEstimator(
+            data =>
+            {
+                // One pass over the data this step is fitted on, for every column's most frequent value.
+                ColumnStatistics statistics = ColumnStatistics.Compute(data, new StatisticsRequest().TextCounts(columns));
+                return Constants(columns.Select(c => Mode(statistics, c))).Fit(data);
+            },
+            Constants(columns.Select(_ => string.Empty)).GetOutputSchema);
+
+        string Mode(ColumnStatistics statistics, string column)
+            => statistics.TryGetText(column, out TextSummary? summary)
+                ? summary.MostFrequent() ?? _options.ConstantText
+                : throw NotInData(column, "text");
+    }
+
+    private ArgumentOutOfRangeException NotInData(string column, string kind)
+        => new(nameof(column), column, $"{Name}: column '{column}' is not a {kind} column of the data this step is fitted on.");
 }

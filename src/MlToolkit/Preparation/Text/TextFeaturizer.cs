@@ -35,12 +35,9 @@ public sealed class TextFeaturizer : PreprocessorBase
     public override IEstimator<ITransformer> CreateEstimator(PreparationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
-        foreach (string column in _columns)
-        {
-            chain = chain.Append(context.MLContext.Transforms.Text.FeaturizeText(column, column));
-        }
 
-        return chain;
+        // A featurizer per column (ML.NET's multi-column FeaturizeText concatenates its inputs into one output), fitted side by
+        // side so that k columns cost k passes, not k passes through ever longer chains.
+        return new SideBySideEstimator(_columns.Select(c => context.MLContext.Transforms.Text.FeaturizeText(c, c)));
     }
 }
