@@ -422,6 +422,9 @@ public sealed class ModelRegistry
     private ModelManifest CreateManifest(DeploymentContext context, string blobKey, string sha, long bytes)
     {
         TrainedModel model = context.Model;
+        // The categories of every text input in one pass over the training rows.
+        string[] textInputs = [.. model.InputSchema.Where(c => !c.IsHidden && c.Type is TextDataViewType && context.TrainingData?.Schema.GetColumnOrNull(c.Name) is not null).Select(c => c.Name)];
+        ColumnStatistics? statistics = textInputs.Length > 0 ? ColumnStatistics.Compute(context.TrainingData!, new StatisticsRequest().TextCounts(textInputs, MaxCategories)) : null;
         var inputs = new List<ManifestColumn>();
         foreach (DataViewSchema.Column column in model.InputSchema)
         {
@@ -432,10 +435,10 @@ public sealed class ModelRegistry
 
             IReadOnlyList<string>? categories = null;
             bool complete = false;
-            if (column.Type is TextDataViewType && context.TrainingData?.Schema.GetColumnOrNull(column.Name) is not null)
+            if (statistics is not null && statistics.TryGetText(column.Name, out TextSummary? summary))
             {
                 // Counting stops past the limit: more keys than the limit means that the list is cut.
-                Dictionary<string, int> counts = ColumnStatistics.TextCounts(context.TrainingData, column.Name, MaxCategories);
+                IReadOnlyDictionary<string, int> counts = summary.Counts;
                 complete = counts.Count <= MaxCategories;
                 categories = counts.Keys.Order(StringComparer.Ordinal).Take(MaxCategories).ToList();
             }
