@@ -31,7 +31,7 @@ public sealed class OnnxExportException : MlToolkitException
 /// <summary>
 /// Exports an ML.NET model (preparation and trainer) to ONNX. Before anything is written, the ONNX model is run by
 /// ONNX Runtime on the sample rows and its outputs are compared with ML.NET's; a difference beyond the tolerance fails
-/// the export. Pipelines ML.NET cannot convert (text featurizing, expression transforms such as median imputation) fail
+/// the export. Pipelines ML.NET cannot convert (text featurizing, expression transforms such as the imputation of text columns) fail
 /// with an <see cref="OnnxExportException"/> naming the first step that cannot convert.
 /// </summary>
 public static class OnnxExporter
@@ -101,7 +101,7 @@ public static class OnnxExporter
                 catch (Exception stepError) when (stepError is not OperationCanceledException)
                 {
                     string name = steps[k - 1].GetType().Name;
-                    throw new OnnxExportException($"Step {k} of {steps.Count} ({name}) cannot be converted to ONNX: {stepError.Message}. Use a pipeline without it (for example mean instead of median imputation, one-hot instead of text featurizing) to export.", name, stepError);
+                    throw new OnnxExportException($"Step {k} of {steps.Count} ({name}) cannot be converted to ONNX: {stepError.Message}. Use a pipeline without it (for example one-hot instead of text featurizing, or no imputation of text columns) to export.", name, stepError);
                 }
             }
 
