@@ -49,6 +49,7 @@ public class DocSnippets
             .RunAsync();
 
         LoadedModel model = await registry.LoadAsync("production");     // the SHA-256 is checked before loading
+        Console.WriteLine($"production: version {model.Manifest.Version} of {registry.Name}");
         // </snippet:Store>
 
         Assert.Equal(1, model.Manifest.Version);
@@ -140,7 +141,7 @@ public class DocSnippets
     public async Task Evaluate_ImportanceCurveAndReport_WritesTheHtml()
     {
         string csvPath = Csv();
-        string artifacts = Path.Combine(_folder.Path, "artifacts");
+        string reports = Path.Combine(_folder.Path, "reports");
 
         // <snippet:Evaluate>
         PipelineResult result = await new PipelineBuilder(seed: 42)
@@ -158,7 +159,8 @@ public class DocSnippets
             Console.WriteLine($"{column.Column}: {column.Mean:F3} ± {column.StandardDeviation:F3}");
         }
 
-        ReportFiles report = await PipelineReport.Create(result, "Churn").WriteAsync(artifacts, "report"); // MlToolkit.Reporting
+        ReportFiles report = await PipelineReport.Create(result, "Churn").WriteAsync(reports, "churn"); // MlToolkit.Reporting
+        Console.WriteLine($"Report: {report.Html}");
         // </snippet:Evaluate>
 
         Assert.Equal("x1", result.FeatureImportance.Columns[0].Column);

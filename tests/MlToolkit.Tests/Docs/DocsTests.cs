@@ -47,6 +47,11 @@ public partial class DocsTests
         return quotes;
     }
 
+    /// <summary>
+    /// A guide's block is the snippet of <see cref="DocSnippets"/> that a test runs, with, around it, only what the test
+    /// sets up its own way: the usings and the variables' definitions before it (a path of the reader's, say) and the
+    /// host's <c>app.Run()</c> after it. <see cref="Guides_EveryProgram_CompilesAsShown"/> compiles the whole block.
+    /// </summary>
     [Fact]
     public void Guides_EverySnippet_QuotesTheTestedCodeVerbatim()
     {
@@ -57,10 +62,31 @@ public partial class DocsTests
         foreach ((string file, string name, string[] code) in quotes)
         {
             Assert.True(snippets.TryGetValue(name, out string[]? expected), $"{file} quotes snippet {name}, which DocSnippets.cs does not have.");
-            Assert.True(expected.SequenceEqual(code, StringComparer.Ordinal), $"{file}: snippet {name} differs from DocSnippets.cs:\n{string.Join("\n", expected)}");
+            int at = Enumerable.Range(0, Math.Max(0, code.Length - expected.Length + 1)).FirstOrDefault(i => code.AsSpan(i, expected.Length).SequenceEqual(expected), -1);
+            Assert.True(at >= 0 && expected.Length > 0, $"{file}: snippet {name} does not hold the code of DocSnippets.cs:\n{string.Join("\n", expected)}");
+            string? untested = GuideCode.UntestedCode(string.Join("\n", code[..at]), string.Join("\n", code[(at + expected.Length)..]));
+            Assert.True(untested is null, $"{file}: snippet {name} has code around the tested region that is not a using, a variable's definition or app.Run(): {untested}");
         }
 
         Assert.Empty(snippets.Keys.Except(quotes.Select(q => q.Name)));
+    }
+
+    [Fact]
+    public void Guides_EveryProgram_CompilesAsShown()
+    {
+        var failures = new List<string>();
+        int programs = 0;
+        foreach (string guide in GuideCode.Guides())
+        {
+            foreach (GuideProgram program in GuideCode.Programs(guide))
+            {
+                programs++;
+                failures.AddRange(GuideCode.Compile(program));
+            }
+        }
+
+        Assert.True(failures.Count == 0, "The guides' code, pasted into Program.cs as the guides say, does not compile cleanly:\n" + string.Join("\n", failures));
+        Assert.Equal(8, programs); // one console program per guide, and the host's web program in 7-deploy.md
     }
 
     [Fact]
