@@ -180,7 +180,7 @@ public class DocSnippets
             .Split(test: 0.2, validation: 0.1)
             .Train(Trainers.Binary.LightGbm(numberOfIterations: 50, numberOfLeaves: 4))
             .Validate(v => v.AtLeast(Metric.Auc, 0.75).AtMost(Metric.LogLoss, 0.6))
-            .DiagnoseFit()                                             // overfitting or underfitting fails the run
+            .DiagnoseFit()                                             // overfitting or underfitting fails validation
             .ValidateAgainst(registry, Metric.Auc, tolerance: 0.01)    // not worse than 'production'
             .PublishTo(registry, promoteTo: "production")              // only when every gate passes
             .Build()
@@ -240,13 +240,16 @@ public class DocSnippets
                 .PublishTo(services.GetRequiredKeyedService<ModelRegistry>("churn"))));
 
         builder.Services.AddMlToolkitServing(serving => serving         // MlToolkit.AspNetCore
-            .AddModel("churn", new LocalArtifactStore(artifacts)));
+            .AddModel("churn", services => services.GetRequiredKeyedService<ModelRegistry>("churn")));
         WebApplication app = builder.Build();
         app.MapPredictionEndpoints();                                  // POST /models/churn/predict, /health/ready, …
         // </snippet:Host>
 
         Assert.Equal("churn", app.Services.GetRequiredKeyedService<ModelRegistry>("churn").Name);
         Assert.Equal(Path.GetFullPath(artifacts), Path.GetFullPath(((LocalArtifactStore)app.Services.GetRequiredKeyedService<IArtifactStore>("local")).RootPath));
-        Assert.Equal(["churn"], app.Services.GetRequiredService<MlToolkit.AspNetCore.ModelServing>().Names);
+        MlToolkit.AspNetCore.ModelServing serving = app.Services.GetRequiredService<MlToolkit.AspNetCore.ModelServing>();
+        Assert.Equal(["churn"], serving.Names);
+        Assert.True(serving.TryGet("churn", out PredictionService? served));
+        Assert.Same(app.Services.GetRequiredKeyedService<ModelRegistry>("churn"), served.Registry); // one registry, served by name
     }
 }
