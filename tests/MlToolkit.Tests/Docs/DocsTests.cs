@@ -89,6 +89,52 @@ public partial class DocsTests
         Assert.Equal(8, programs); // one console program per guide, and the host's web program in 7-deploy.md
     }
 
+    private static GuideProgram Program(bool web, string[] packages, params string[] code) => new("7-deploy.md", web, packages, [new GuideBlock("Deploy", code, 10)]);
+
+    [Fact]
+    public void Compile_SnippetWithoutUsingsOrDefinitions_NamesTheGuideLineAndWhatIsMissing()
+    {
+        // 7-deploy.md's block as it was: no usings, and a registry defined elsewhere.
+        IReadOnlyList<string> errors = GuideCode.Compile(Program(false, ["MlToolkit"],
+            "await using var predictions = new PredictionService(registry, new PredictionServiceOptions());",
+            "await predictions.StartAsync();"));
+
+        Assert.Contains(errors, e => e.StartsWith("7-deploy.md(10,", StringComparison.Ordinal) && e.Contains("CS0246", StringComparison.Ordinal) && e.Contains("'PredictionService'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("7-deploy.md(10,", StringComparison.Ordinal) && e.Contains("CS0103", StringComparison.Ordinal) && e.Contains("'registry'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Compile_UnneededUsingOrWarning_Fails()
+    {
+        IReadOnlyList<string> errors = GuideCode.Compile(Program(false, ["MlToolkit"],
+            "using MlToolkit.Storage;",
+            "string? path = null;",
+            "Console.WriteLine(path.Length);"));
+
+        Assert.Contains(errors, e => e.StartsWith("7-deploy.md(10,1): unnecessary using CS8019", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("7-deploy.md(12,", StringComparison.Ordinal) && e.Contains("warning CS8602", StringComparison.Ordinal)); // nullable is on, as in dotnet new console
+    }
+
+    [Fact]
+    public void Compile_OnlyTheProjectsFrameworkAndTheNamedPackages_AreReferenced()
+    {
+        string[] host = ["WebApplication app = WebApplication.CreateBuilder(args).Build();", "app.Run();"];
+        string[] report = ["using MlToolkit.Reporting;", "Console.WriteLine(typeof(PipelineReport));"];
+
+        Assert.Contains(GuideCode.Compile(Program(false, ["MlToolkit"], host)), e => e.Contains("CS0246", StringComparison.Ordinal) && e.Contains("'WebApplication'", StringComparison.Ordinal));
+        Assert.Empty(GuideCode.Compile(Program(true, ["MlToolkit.AspNetCore"], host)));
+        Assert.Contains(GuideCode.Compile(Program(false, ["MlToolkit"], report)), e => e.Contains("CS0234", StringComparison.Ordinal) && e.Contains("'Reporting'", StringComparison.Ordinal));
+        Assert.Empty(GuideCode.Compile(Program(false, ["MlToolkit", "MlToolkit.Reporting"], report)));
+    }
+
+    [Theory]
+    [InlineData("using MlToolkit;\nstring csvPath = \"data/customers.csv\";\nvar registry = new ModelRegistry(new LocalArtifactStore(\"artifacts\"), \"churn\");", "app.Run();", null)]
+    [InlineData("string csvPath = \"data/customers.csv\";\nFile.Delete(csvPath);", "", "File.Delete(csvPath);")]
+    [InlineData("", "Console.WriteLine(\"done\");", "Console.WriteLine(\"done\");")]
+    [InlineData("", "using MlToolkit;", "using MlToolkit;")]
+    public void UntestedCode_AroundARegion_OnlyUsingsDefinitionsAndRun(string before, string after, string? untested)
+        => Assert.Equal(untested, GuideCode.UntestedCode(before, after));
+
     [Fact]
     public void Guides_OnePerStage_LinkedFromTheIndex()
     {

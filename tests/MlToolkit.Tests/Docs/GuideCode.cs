@@ -53,8 +53,9 @@ internal static partial class GuideCode
         Directory.GetFiles(Path.Combine(RepositoryPaths.Root(), "docs"), "*.md").Where(f => Path.GetFileName(f) != "README.md").Order(StringComparer.Ordinal);
 
     /// <summary>
-    /// The programs of one guide: a block whose prose (since the block before) names a project starts a program; the
-    /// others continue the one before. Every <c>```csharp</c> block must have a snippet marker.
+    /// The programs of one guide: a <c>```csharp</c> block whose text since the block before names a project ("in a
+    /// console project", "in a web project") starts a program, with the packages that text adds
+    /// (<c>dotnet add package …</c>); the others continue the one before. Every such block must have a snippet marker.
     /// </summary>
     public static List<GuideProgram> Programs(string guidePath)
     {
@@ -66,17 +67,8 @@ internal static partial class GuideCode
         {
             if (lines[i].Trim() != "```csharp")
             {
-                if (lines[i].StartsWith("```", StringComparison.Ordinal))
-                {
-                    int other = Array.FindIndex(lines, i + 1, l => l.Trim() == "```");
-                    Assert.True(other > i, $"{guide}({i + 1}): a code block that does not end.");
-                    i = other;
-                }
-                else
-                {
-                    prose.Append(lines[i]).Append('\n');
-                }
-
+                Assert.False(lines[i].Trim() is "```cs" or "```c#" or "```C#", $"{guide}({i + 1}): C# code is marked ```csharp in the guides, so that the tests find it.");
+                prose.Append(lines[i]).Append('\n'); // the text a reader follows, shell blocks included ("dotnet add package …")
                 continue;
             }
 
@@ -258,6 +250,6 @@ internal static partial class GuideCode
     [GeneratedRegex(@"\bweb\s+project\b")]
     private static partial Regex WebProject();
 
-    [GeneratedRegex(@"dotnet\s+add\s+package\s+([A-Za-z0-9.]+)")]
+    [GeneratedRegex(@"dotnet\s+add\s+package\s+([A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)")]
     private static partial Regex AddPackage();
 }
