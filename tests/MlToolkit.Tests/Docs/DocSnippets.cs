@@ -20,8 +20,10 @@ using Search = MlToolkit.Training.Search.Search;
 namespace MlToolkit.Tests.Docs;
 
 /// <summary>
-/// The code of the guides in <c>docs/</c>: each <c>// &lt;snippet:Name&gt;</c> region is quoted verbatim by a guide
-/// (<see cref="DocsTests"/> checks it), and each test here runs it on generated data, so the guides compile and work.
+/// The code of the guides in <c>docs/</c>: each <c>// &lt;snippet:Name&gt;</c> region is quoted verbatim by a guide, and
+/// each test here runs it on generated data, so the guides' code works. The guide shows, around the region, the usings
+/// and the definitions of the variables that a test sets its own way (paths, the registry); <see cref="DocsTests"/> checks
+/// the quotes and compiles each guide's blocks exactly as shown.
 /// </summary>
 public class DocSnippets
 {

@@ -48,7 +48,7 @@ internal static partial class GuideCode
 
     private static readonly Dictionary<string, MetadataReference> PackageAssemblies = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The guides, each with its path relative to the repository (for messages).</summary>
+    /// <summary>The guides' paths (<c>docs/1-store.md</c> to <c>docs/7-deploy.md</c>), in order.</summary>
     public static IEnumerable<string> Guides() =>
         Directory.GetFiles(Path.Combine(RepositoryPaths.Root(), "docs"), "*.md").Where(f => Path.GetFileName(f) != "README.md").Order(StringComparer.Ordinal);
 
@@ -142,8 +142,8 @@ internal static partial class GuideCode
 
     /// <summary>
     /// The first statement of the code before and after a tested region that a test could not be running: before it,
-    /// only using directives and definitions of variables (<c>string csvPath = "data/customers.csv";</c>); after it, only
-    /// a host's <c>app.Run();</c>.
+    /// only using directives and definitions of variables (<c>string csvPath = "data/customers.csv";</c>), with no
+    /// <c>await</c> in them; after it, only a host's <c>app.Run();</c>.
     /// </summary>
     /// <returns>The statement, or <see langword="null"/> when there is none.</returns>
     public static string? UntestedCode(string before, string after)
@@ -153,7 +153,7 @@ internal static partial class GuideCode
         CompilationUnitSyntax epilogue = CSharpSyntaxTree.ParseText(after, parse).GetCompilationUnitRoot();
         IEnumerable<SyntaxNode> untested =
         [
-            .. prelude.Members.Where(m => m is not GlobalStatementSyntax { Statement: LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: 0 } }),
+            .. prelude.Members.Where(m => m is not GlobalStatementSyntax { Statement: LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: 0 } } || m.DescendantNodes().OfType<AwaitExpressionSyntax>().Any()),
             .. prelude.AttributeLists, .. prelude.Externs,
             .. epilogue.Usings, .. epilogue.AttributeLists, .. epilogue.Externs,
             .. epilogue.Members.Where(m => m is not GlobalStatementSyntax
