@@ -20,8 +20,10 @@ using Search = MlToolkit.Training.Search.Search;
 namespace MlToolkit.Tests.Docs;
 
 /// <summary>
-/// The code of the guides in <c>docs/</c>: each <c>// &lt;snippet:Name&gt;</c> region is quoted verbatim by a guide
-/// (<see cref="DocsTests"/> checks it), and each test here runs it on generated data, so the guides compile and work.
+/// The code of the guides in <c>docs/</c>: each <c>// &lt;snippet:Name&gt;</c> region is quoted verbatim by a guide, and
+/// each test here runs it on generated data, so the guides' code works. The guide shows, around the region, the usings
+/// and the definitions of the variables that a test sets its own way (paths, the registry); <see cref="DocsTests"/> checks
+/// the quotes and compiles each guide's blocks exactly as shown.
 /// </summary>
 public class DocSnippets
 {
@@ -49,6 +51,7 @@ public class DocSnippets
             .RunAsync();
 
         LoadedModel model = await registry.LoadAsync("production");     // the SHA-256 is checked before loading
+        Console.WriteLine($"production: version {model.Manifest.Version} of {registry.Name}");
         // </snippet:Store>
 
         Assert.Equal(1, model.Manifest.Version);
@@ -140,7 +143,7 @@ public class DocSnippets
     public async Task Evaluate_ImportanceCurveAndReport_WritesTheHtml()
     {
         string csvPath = Csv();
-        string artifacts = Path.Combine(_folder.Path, "artifacts");
+        string reports = Path.Combine(_folder.Path, "reports");
 
         // <snippet:Evaluate>
         PipelineResult result = await new PipelineBuilder(seed: 42)
@@ -158,7 +161,8 @@ public class DocSnippets
             Console.WriteLine($"{column.Column}: {column.Mean:F3} ± {column.StandardDeviation:F3}");
         }
 
-        ReportFiles report = await PipelineReport.Create(result, "Churn").WriteAsync(artifacts, "report"); // MlToolkit.Reporting
+        ReportFiles report = await PipelineReport.Create(result, "Churn").WriteAsync(reports, "churn"); // MlToolkit.Reporting
+        Console.WriteLine($"Report: {report.Html}");
         // </snippet:Evaluate>
 
         Assert.Equal("x1", result.FeatureImportance.Columns[0].Column);
@@ -178,7 +182,7 @@ public class DocSnippets
             .Split(test: 0.2, validation: 0.1)
             .Train(Trainers.Binary.LightGbm(numberOfIterations: 50, numberOfLeaves: 4))
             .Validate(v => v.AtLeast(Metric.Auc, 0.75).AtMost(Metric.LogLoss, 0.6))
-            .DiagnoseFit()                                             // overfitting or underfitting fails the run
+            .DiagnoseFit()                                             // overfitting or underfitting fails validation
             .ValidateAgainst(registry, Metric.Auc, tolerance: 0.01)    // not worse than 'production'
             .PublishTo(registry, promoteTo: "production")              // only when every gate passes
             .Build()
@@ -238,13 +242,16 @@ public class DocSnippets
                 .PublishTo(services.GetRequiredKeyedService<ModelRegistry>("churn"))));
 
         builder.Services.AddMlToolkitServing(serving => serving         // MlToolkit.AspNetCore
-            .AddModel("churn", new LocalArtifactStore(artifacts)));
+            .AddModel("churn", services => services.GetRequiredKeyedService<ModelRegistry>("churn")));
         WebApplication app = builder.Build();
         app.MapPredictionEndpoints();                                  // POST /models/churn/predict, /health/ready, …
         // </snippet:Host>
 
         Assert.Equal("churn", app.Services.GetRequiredKeyedService<ModelRegistry>("churn").Name);
         Assert.Equal(Path.GetFullPath(artifacts), Path.GetFullPath(((LocalArtifactStore)app.Services.GetRequiredKeyedService<IArtifactStore>("local")).RootPath));
-        Assert.Equal(["churn"], app.Services.GetRequiredService<MlToolkit.AspNetCore.ModelServing>().Names);
+        MlToolkit.AspNetCore.ModelServing serving = app.Services.GetRequiredService<MlToolkit.AspNetCore.ModelServing>();
+        Assert.Equal(["churn"], serving.Names);
+        Assert.True(serving.TryGet("churn", out PredictionService? served));
+        Assert.Same(app.Services.GetRequiredKeyedService<ModelRegistry>("churn"), served.Registry); // one registry, served by name
     }
 }
