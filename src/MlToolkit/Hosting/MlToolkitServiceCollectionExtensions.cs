@@ -18,7 +18,10 @@ public static partial class MlToolkitServiceCollectionExtensions
     /// Registers what the <paramref name="configuration"/> section (usually <c>MlToolkit</c>; see <see cref="MlToolkitOptions"/>)
     /// and <paramref name="configure"/> name, as keyed services: <see cref="IArtifactStore"/>, <see cref="ModelRegistry"/>,
     /// <see cref="MlToolkit.Pipeline.TrainingPipeline"/> and <see cref="PredictionService"/> (started with the host). The
-    /// options are validated when the host starts; every problem is listed at once.
+    /// options are validated when the host starts; every problem is listed at once. Stores are local folders unless their
+    /// <c>Kind</c> names another kind, which its package adds: <c>AzureBlob</c> with <c>ml.AddAzureBlobStores()</c>
+    /// (<c>MlToolkit.Azure</c>), <c>S3</c> with <c>ml.AddS3Stores()</c> (<c>MlToolkit.Aws</c>), or your own with
+    /// <see cref="MlToolkitBuilder.AddStoreKind"/>; a kind whose package was not added fails the start, naming the package.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The configuration section, or <see langword="null"/> for code only.</param>
@@ -27,6 +30,7 @@ public static partial class MlToolkitServiceCollectionExtensions
     /// <example>
     /// <code>
     /// builder.Services.AddMlToolkit(builder.Configuration.GetSection("MlToolkit"), ml => ml
+    ///     .AddAzureBlobStores()                                    // MlToolkit.Azure: "Kind": "AzureBlob" stores
     ///     .AddPipeline("churn", (sp, p) => p.FromCsv("data/churn.csv").Label("Churned").Train(Trainers.Binary.LightGbm())
     ///         .PublishTo(sp.GetRequiredKeyedService&lt;ModelRegistry&gt;("churn"), promoteTo: "production")));
     /// // later: [FromKeyedServices("churn")] TrainingPipeline pipeline, [FromKeyedServices("churn")] PredictionService predictions
