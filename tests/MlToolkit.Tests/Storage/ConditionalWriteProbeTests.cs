@@ -39,7 +39,9 @@ public class ConditionalWriteProbeTests(TrainedModelsFixture models) : IClassFix
     {
         LocalArtifactStore store = Local();
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         ConditionalWriteProbeResult probe = await new ModelRegistry(store, Name).CheckStoreAsync(Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"local folder: probe took {clock.ElapsedMilliseconds} ms");
 
         Assert.True(probe.CreateOnlyHonoured);
         Assert.True(probe.CompareAndSwapHonoured);
@@ -285,7 +287,9 @@ public sealed class AzuriteConditionalWriteProbeTests(AzuriteServer azurite)
         azurite.Require();
         var store = new AzureBlobArtifactStore(new BlobContainerClient(azurite.ConnectionString, "p" + Guid.NewGuid().ToString("N")[..20]), prefix: "ml");
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         ConditionalWriteProbeResult probe = await new ModelRegistry(store, "churn").CheckStoreAsync(Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Azurite: probe took {clock.ElapsedMilliseconds} ms");
 
         Assert.True(probe.CreateOnlyHonoured);
         Assert.True(probe.CompareAndSwapHonoured);
@@ -308,7 +312,9 @@ public sealed class S3rverConditionalWriteProbeTests(TrainedModelsFixture models
     {
         S3ArtifactStore store = Store();
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         ConditionalWriteProbeResult probe = await new ModelRegistry(store, "churn").CheckStoreAsync(Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"s3rver: probe took {clock.ElapsedMilliseconds} ms");
 
         Assert.False(probe.CreateOnlyHonoured);
         Assert.False(probe.CompareAndSwapHonoured);

@@ -70,6 +70,9 @@ public sealed class ModelRegistry
     /// <summary>How it treats its store (a copy of the options it was created with).</summary>
     public ModelRegistryOptions Options { get; }
 
+    /// <summary>The model's name.</summary>
+    public string Name { get; }
+
     /// <summary>
     /// Probes the store's conditional writes, or returns what the probe saw when this store instance was probed before
     /// (by any registry): a create-only write of a fresh key twice, the second of which must be refused; and, on an
@@ -83,9 +86,6 @@ public sealed class ModelRegistry
     /// <returns>What the probe saw.</returns>
     public Task<ConditionalWriteProbeResult> CheckStoreAsync(CancellationToken cancellationToken = default)
         => ConditionalWriteProbe.GetAsync(Store, $"{Name}/{ConditionalWriteProbe.FolderName}", cancellationToken);
-
-    /// <summary>The model's name.</summary>
-    public string Name { get; }
 
     /// <summary>
     /// Publishes a trained model as the next version: writes the model file, then commits the manifest. Retries with
