@@ -15,8 +15,11 @@ namespace MlToolkit.Aws;
 /// </summary>
 /// <remarks>
 /// Some S3-compatible servers ignore the conditions (the s3rver emulator does): there, concurrent create-only writes and
-/// concurrent alias moves are not protected, and the last write wins. A content stream that cannot seek is first copied to
-/// a temporary file, because S3 needs the length up front.
+/// concurrent alias moves are not protected, and the last write wins. A <see cref="Deployment.Registry.ModelRegistry"/>
+/// probes its store for this before it first publishes or moves an alias, and refuses both on such a server with a
+/// <see cref="Deployment.Registry.ConditionalWritesNotHonouredException"/> unless
+/// <see cref="Deployment.Registry.ModelRegistryOptions.AllowStoreWithoutConditionalWrites"/> says a single process writes.
+/// A content stream that cannot seek is first copied to a temporary file, because S3 needs the length up front.
 /// </remarks>
 public sealed class S3ArtifactStore : ArtifactStoreBase, IConditionalArtifactStore
 {

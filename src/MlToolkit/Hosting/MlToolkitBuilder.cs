@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MlToolkit.Deployment.Prediction;
+using MlToolkit.Deployment.Registry;
 using MlToolkit.Pipeline;
 using MlToolkit.Storage;
 
@@ -20,7 +22,7 @@ public sealed class MlToolkitBuilder
 
     internal List<Action<MlToolkitOptions>> Configure { get; } = [];
 
-    /// <summary>Adds a store made in code (Azure Blob, S3, your own), resolved as a keyed <see cref="IArtifactStore"/>.</summary>
+    /// <summary>Adds a store made in code (any <see cref="IArtifactStore"/>), resolved as a keyed <see cref="IArtifactStore"/>.</summary>
     /// <param name="name">The name.</param>
     /// <param name="create">Creates it once.</param>
     /// <returns>This builder.</returns>
@@ -45,14 +47,39 @@ public sealed class MlToolkitBuilder
         return this;
     }
 
-    /// <summary>Adds a model registry in a store, resolved as a keyed <see cref="Deployment.Registry.ModelRegistry"/>.</summary>
+    /// <summary>
+    /// Adds a kind of store that configuration can name in <c>MlToolkit:Stores:{name}:Kind</c>. Packages call it from their
+    /// own verbs (<c>ml.AddAzureBlobStores()</c>, <c>ml.AddS3Stores()</c>); adding a kind of the same type twice adds it once.
+    /// </summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The kind is named <c>Local</c>, which is built in.</exception>
+    public MlToolkitBuilder AddStoreKind(ArtifactStoreKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (string.Equals(kind.Name, StoreOptions.LocalKind, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"The store kind '{kind.Name}' is built in (local folders); give the kind another name.", nameof(kind));
+        }
+
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(ArtifactStoreKind), kind));
+        return this;
+    }
+
+    /// <summary>Adds a model registry in a store, resolved as a keyed <see cref="ModelRegistry"/>.</summary>
     /// <param name="name">The name (also the registry's name in the store).</param>
     /// <param name="store">The store's name.</param>
+    /// <param name="configure">Sets how the registry treats its store, or <see langword="null"/> for the defaults.</param>
     /// <returns>This builder.</returns>
-    public MlToolkitBuilder AddRegistry(string name, string store)
+    public MlToolkitBuilder AddRegistry(string name, string store, Action<ModelRegistryOptions>? configure = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Configure.Add(o => o.Registries[name] = new RegistryOptions { Store = store });
+        Configure.Add(o =>
+        {
+            var registry = new RegistryOptions { Store = store };
+            configure?.Invoke(registry.Options);
+            o.Registries[name] = registry;
+        });
         MlToolkitServiceCollectionExtensions.RegisterRegistry(Services, name);
         return this;
     }

@@ -18,7 +18,10 @@ public static partial class MlToolkitServiceCollectionExtensions
     /// Registers what the <paramref name="configuration"/> section (usually <c>MlToolkit</c>; see <see cref="MlToolkitOptions"/>)
     /// and <paramref name="configure"/> name, as keyed services: <see cref="IArtifactStore"/>, <see cref="ModelRegistry"/>,
     /// <see cref="MlToolkit.Pipeline.TrainingPipeline"/> and <see cref="PredictionService"/> (started with the host). The
-    /// options are validated when the host starts; every problem is listed at once.
+    /// options are validated when the host starts; every problem is listed at once. Stores are local folders unless their
+    /// <c>Kind</c> names another kind, which its package adds: <c>AzureBlob</c> with <c>ml.AddAzureBlobStores()</c>
+    /// (<c>MlToolkit.Azure</c>), <c>S3</c> with <c>ml.AddS3Stores()</c> (<c>MlToolkit.Aws</c>), or your own with
+    /// <see cref="MlToolkitBuilder.AddStoreKind"/>; a kind whose package was not added fails the start, naming the package.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The configuration section, or <see langword="null"/> for code only.</param>
@@ -27,6 +30,7 @@ public static partial class MlToolkitServiceCollectionExtensions
     /// <example>
     /// <code>
     /// builder.Services.AddMlToolkit(builder.Configuration.GetSection("MlToolkit"), ml => ml
+    ///     .AddAzureBlobStores()                                    // MlToolkit.Azure: "Kind": "AzureBlob" stores
     ///     .AddPipeline("churn", (sp, p) => p.FromCsv("data/churn.csv").Label("Churned").Train(Trainers.Binary.LightGbm())
     ///         .PublishTo(sp.GetRequiredKeyedService&lt;ModelRegistry&gt;("churn"), promoteTo: "production")));
     /// // later: [FromKeyedServices("churn")] TrainingPipeline pipeline, [FromKeyedServices("churn")] PredictionService predictions
@@ -41,7 +45,19 @@ public static partial class MlToolkitServiceCollectionExtensions
         if (configuration is not null)
         {
             options.Bind(configuration);
-            foreach (IConfigurationSection store in configuration.GetSection("Stores").GetChildren())
+            IConfigurationSection stores = configuration.GetSection("Stores");
+            options.Configure(o =>
+            {
+                // Kinds other than Local read their own settings from the store's section.
+                foreach (IConfigurationSection store in stores.GetChildren())
+                {
+                    if (o.Stores.TryGetValue(store.Key, out StoreOptions? bound))
+                    {
+                        bound.Settings = store;
+                    }
+                }
+            });
+            foreach (IConfigurationSection store in stores.GetChildren())
             {
                 RegisterStore(services, store.Key);
             }
@@ -63,7 +79,7 @@ public static partial class MlToolkitServiceCollectionExtensions
         }
 
         HashSet<string> codeStores = builder.CodeStores;
-        services.AddSingleton<IValidateOptions<MlToolkitOptions>>(new Validator(codeStores));
+        services.AddSingleton<IValidateOptions<MlToolkitOptions>>(sp => new Validator(codeStores, sp.GetServices<ArtifactStoreKind>()));
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PredictionServicesStarter>());
         return services;
@@ -73,7 +89,19 @@ public static partial class MlToolkitServiceCollectionExtensions
     {
         if (!services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(IArtifactStore)))
         {
-            services.AddKeyedSingleton<IArtifactStore>(name, (sp, _) => new LocalArtifactStore(sp.GetRequiredService<IOptions<MlToolkitOptions>>().Value.Stores[name].Path!));
+            services.AddKeyedSingleton<IArtifactStore>(name, (sp, _) =>
+            {
+                // Reading the options validates them: a kind whose package was not added fails here as it does at start.
+                StoreOptions store = sp.GetRequiredService<IOptions<MlToolkitOptions>>().Value.Stores[name];
+                if (store.IsLocal)
+                {
+                    return new LocalArtifactStore(store.Path!);
+                }
+
+                ArtifactStoreKind kind = FindKind(sp.GetServices<ArtifactStoreKind>(), store.Kind)
+                    ?? throw new InvalidOperationException($"MlToolkit:Stores:{name}: no store kind '{store.Kind}' was added.");
+                return kind.Create(store.Settings ?? EmptyConfiguration, sp);
+            });
         }
     }
 
@@ -84,7 +112,7 @@ public static partial class MlToolkitServiceCollectionExtensions
             services.AddKeyedSingleton(name, (sp, _) =>
             {
                 RegistryOptions registry = sp.GetRequiredService<IOptions<MlToolkitOptions>>().Value.Registries[name];
-                return new ModelRegistry(sp.GetRequiredKeyedService<IArtifactStore>(registry.Store), registry.Name ?? name, sp.GetService<TimeProvider>());
+                return new ModelRegistry(sp.GetRequiredKeyedService<IArtifactStore>(registry.Store), registry.Name ?? name, registry.Options, sp.GetService<TimeProvider>());
             });
         }
     }
@@ -101,20 +129,60 @@ public static partial class MlToolkitServiceCollectionExtensions
         }
     }
 
+    /// <summary>The kinds of store that MlToolkit's own packages add, and how, for messages when one was not added.</summary>
+    private static readonly (string Kind, string Package, string Method)[] PackageKinds =
+    [
+        ("AzureBlob", "MlToolkit.Azure", "AddAzureBlobStores"),
+        ("S3", "MlToolkit.Aws", "AddS3Stores"),
+    ];
+
+    private static readonly IConfiguration EmptyConfiguration = new ConfigurationBuilder().Build();
+
+    private static ArtifactStoreKind? FindKind(IEnumerable<ArtifactStoreKind> kinds, string name)
+        => kinds.LastOrDefault(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase));
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex NamePattern();
 
-    /// <summary>Checks names, paths and references between stores, registries and prediction services.</summary>
-    private sealed class Validator(HashSet<string> codeStores) : IValidateOptions<MlToolkitOptions>
+    /// <summary>Checks names, paths, store settings and references between stores, registries and prediction services.</summary>
+    private sealed class Validator(HashSet<string> codeStores, IEnumerable<ArtifactStoreKind> kinds) : IValidateOptions<MlToolkitOptions>
     {
         public ValidateOptionsResult Validate(string? name, MlToolkitOptions options)
         {
             var problems = new List<string>();
+            List<ArtifactStoreKind> added = [.. kinds];
             foreach ((string store, StoreOptions o) in options.Stores)
             {
-                if (string.IsNullOrWhiteSpace(o.Path))
+                string path = $"MlToolkit:Stores:{store}";
+                if (o.IsLocal)
                 {
-                    problems.Add($"MlToolkit:Stores:{store}: Path is missing.");
+                    if (string.IsNullOrWhiteSpace(o.Path))
+                    {
+                        bool cloudSettings = o.Settings?.GetChildren().Any(c => c.Key is not (nameof(StoreOptions.Kind) or nameof(StoreOptions.Path))) == true;
+                        problems.Add(cloudSettings
+                            ? $"{path}: Path is missing (Kind is {StoreOptions.LocalKind}, the default; for another kind of store set Kind, such as {string.Join(" or ", PackageKinds.Select(k => k.Kind))})."
+                            : $"{path}: Path is missing.");
+                    }
+
+                    continue;
+                }
+
+                ArtifactStoreKind? kind = FindKind(added, o.Kind);
+                if (kind is not null)
+                {
+                    problems.AddRange(kind.Validate(o.Settings ?? EmptyConfiguration).Select(p => $"{path}: {p}"));
+                }
+                else if (PackageKinds.FirstOrDefault(k => string.Equals(k.Kind, o.Kind, StringComparison.OrdinalIgnoreCase)) is { Package: not null } known)
+                {
+                    problems.Add($"{path}: Kind '{o.Kind}' is made by the {known.Package} package, which was not added: reference {known.Package} and call ml.{known.Method}() in AddMlToolkit(configuration, ml => ml.{known.Method}()).");
+                }
+                else
+                {
+                    IEnumerable<string> choices = new[] { StoreOptions.LocalKind }
+                        .Concat(added.Select(k => k.Name))
+                        .Concat(PackageKinds.Where(k => FindKind(added, k.Kind) is null).Select(k => $"{k.Kind} (package {k.Package}, ml.{k.Method}())"))
+                        .Distinct(StringComparer.OrdinalIgnoreCase);
+                    problems.Add($"{path}: Kind '{o.Kind}' is not a kind of store (kinds: {string.Join(", ", choices)}).");
                 }
             }
 

@@ -3,7 +3,9 @@ namespace MlToolkit.Storage;
 /// <summary>
 /// A store that can replace an object only if nobody changed it since it was read (compare-and-swap on a version tag, such
 /// as an HTTP ETag). <see cref="Deployment.Registry.ModelRegistry"/> moves aliases with it, so that two concurrent
-/// promotions never lose one another; on a store without it, the last move wins.
+/// promotions never lose one another; on a store without it, the registry refuses to move aliases unless
+/// <see cref="Deployment.Registry.ModelRegistryOptions.AllowStoreWithoutConditionalWrites"/> is set (then the last move wins).
+/// An implementation must make the service honour the conditions: the registry probes for that before relying on them.
 /// </summary>
 /// <remarks>
 /// <see cref="LocalArtifactStore"/> implements it with a lock file per key and a content hash as the tag; the Azure Blob

@@ -22,9 +22,17 @@ namespace MlToolkit.Deployment.Registry;
 /// A version exists when its manifest exists, and the manifest is written last with a create-only write whose
 /// success is the commit: concurrent publishers get distinct versions without gaps (the loser of a race retries
 /// with the next number), and a publish interrupted at any point leaves either a complete version or none (at worst
-/// an unreferenced model file). Aliases move by compare-and-swap on a store with conditional writes
-/// (<see cref="IConditionalArtifactStore"/>: local folders, Azure Blob, S3), so concurrent moves never lose one another;
-/// on another store they move by an atomic overwrite, and two concurrent moves resolve to the last one.
+/// an unreferenced model file). Aliases move by compare-and-swap (<see cref="IConditionalArtifactStore"/>: local folders,
+/// Azure Blob, S3), so concurrent moves never lose one another.
+/// <para>
+/// Both rest on the store honouring its conditions, which an S3-compatible server may not do (the s3rver emulator
+/// ignores <c>If-None-Match</c> and <c>If-Match</c>). So before its first publish or alias move the registry probes its
+/// store, once per store instance (<see cref="CheckStoreAsync"/>: a few small writes under <c>{name}/probes/</c>), and
+/// refuses both with a <see cref="ConditionalWritesNotHonouredException"/> on a store seen to ignore a condition, and
+/// alias moves on a store without compare-and-swap, unless
+/// <see cref="ModelRegistryOptions.AllowStoreWithoutConditionalWrites"/> says that a single process writes to it. Reading
+/// and loading never probe.
+/// </para>
 /// </remarks>
 public sealed class ModelRegistry
 {
@@ -37,17 +45,47 @@ public sealed class ModelRegistry
     /// <param name="name">The model's name: letters, digits, '-', '_' and '.'.</param>
     /// <param name="timeProvider">The clock for creation times, or <see langword="null"/> for the system clock.</param>
     public ModelRegistry(IArtifactStore store, string name, TimeProvider? timeProvider = null)
+        : this(store, name, new ModelRegistryOptions(), timeProvider)
     {
-        Store = store ?? throw new ArgumentNullException(nameof(store));
+    }
+
+    /// <summary>Creates a registry for the model <paramref name="name"/> with <paramref name="options"/>.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="name">The model's name: letters, digits, '-', '_' and '.'.</param>
+    /// <param name="options">How it treats its store (copied: later changes to it have no effect).</param>
+    /// <param name="timeProvider">The clock for creation times, or <see langword="null"/> for the system clock.</param>
+    public ModelRegistry(IArtifactStore store, string name, ModelRegistryOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        Store = store;
         Name = CheckName(name, nameof(name));
+        Options = new ModelRegistryOptions { AllowStoreWithoutConditionalWrites = options.AllowStoreWithoutConditionalWrites };
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>The store.</summary>
     public IArtifactStore Store { get; }
 
+    /// <summary>How it treats its store (a copy of the options it was created with).</summary>
+    public ModelRegistryOptions Options { get; }
+
     /// <summary>The model's name.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// Probes the store's conditional writes, or returns what the probe saw when this store instance was probed before
+    /// (by any registry): a create-only write of a fresh key twice, the second of which must be refused; and, on an
+    /// <see cref="IConditionalArtifactStore"/>, a conditional create over an existing object and a write with a stale tag,
+    /// both of which must be refused. It writes under <c>{name}/probes/</c> and deletes what it wrote, but for one small
+    /// object (<c>{name}/probes/compare-and-swap.probe</c>) that stays so that concurrent probes never disturb one another.
+    /// A probe that fails (a network error, cancellation) is not kept. Publishing and moving an alias call it first, unless
+    /// <see cref="ModelRegistryOptions.AllowStoreWithoutConditionalWrites"/> is set; a host that wants to know at start can call it then.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the probe.</param>
+    /// <returns>What the probe saw.</returns>
+    public Task<ConditionalWriteProbeResult> CheckStoreAsync(CancellationToken cancellationToken = default)
+        => ConditionalWriteProbe.GetAsync(Store, $"{Name}/{ConditionalWriteProbe.FolderName}", cancellationToken);
 
     /// <summary>
     /// Publishes a trained model as the next version: writes the model file, then commits the manifest. Retries with
@@ -56,9 +94,11 @@ public sealed class ModelRegistry
     /// <param name="context">The model, its metrics, validation and training data.</param>
     /// <param name="cancellationToken">Cancels the publish; nothing visible is left half-written.</param>
     /// <returns>The committed manifest.</returns>
+    /// <exception cref="ConditionalWritesNotHonouredException">The store was seen to ignore conditional writes (see <see cref="CheckStoreAsync"/>); nothing was written but the probe's keys.</exception>
     public async Task<ModelManifest> PublishAsync(DeploymentContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
+        await RequireConditionalWritesAsync("publish", aliasMove: false, cancellationToken).ConfigureAwait(false);
         TrainedModel model = context.Model;
         using var buffer = new MemoryStream();
         model.Save(buffer);
@@ -239,6 +279,7 @@ public sealed class ModelRegistry
     /// <param name="force">Whether to promote a version that did not pass (or never ran) validation.</param>
     /// <param name="cancellationToken">Cancels the move.</param>
     /// <returns>The alias as it now is.</returns>
+    /// <exception cref="ConditionalWritesNotHonouredException">The store was seen to ignore conditional writes, or offers no compare-and-swap (see <see cref="CheckStoreAsync"/>).</exception>
     public async Task<ModelAlias> SetAliasAsync(string alias, int version, bool force = false, CancellationToken cancellationToken = default)
     {
         CheckName(alias, nameof(alias));
@@ -259,6 +300,7 @@ public sealed class ModelRegistry
     /// <param name="cancellationToken">Cancels the move.</param>
     /// <returns>The alias as it now is.</returns>
     /// <exception cref="ModelRegistryException">The alias is not set or has no earlier version.</exception>
+    /// <exception cref="ConditionalWritesNotHonouredException">The store was seen to ignore conditional writes, or offers no compare-and-swap (see <see cref="CheckStoreAsync"/>).</exception>
     public async Task<ModelAlias> RollbackAsync(string alias, CancellationToken cancellationToken = default)
     {
         CheckName(alias, nameof(alias));
@@ -521,12 +563,38 @@ public sealed class ModelRegistry
     }
 
     /// <summary>
+    /// Refuses <paramref name="operation"/> unless the store honours the conditions it relies on (create-only writes, and
+    /// for an alias move compare-and-swap too) or the options allow a store without them.
+    /// </summary>
+    private async Task RequireConditionalWritesAsync(string operation, bool aliasMove, CancellationToken cancellationToken)
+    {
+        if (Options.AllowStoreWithoutConditionalWrites)
+        {
+            return;
+        }
+
+        ConditionalWriteProbeResult probe = await CheckStoreAsync(cancellationToken).ConfigureAwait(false);
+        var problems = new List<string>(probe.Observations);
+        if (aliasMove && probe.CompareAndSwapHonoured is null)
+        {
+            problems.Add($"it offers no compare-and-swap ({Store.GetType().Name} does not implement {nameof(IConditionalArtifactStore)}), so one of two concurrent alias moves could be lost");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ConditionalWritesNotHonouredException(Name, operation, Store.GetType().Name, probe, problems);
+        }
+    }
+
+    /// <summary>
     /// Moves an alias: <paramref name="change"/> gets the alias as it is (or <see langword="null"/>) and returns it as it
     /// should be (or <see langword="null"/> for no change). On a store with conditional writes the move is a compare-and-swap,
-    /// retried on conflict, so concurrent moves never lose one another; elsewhere the last move wins.
+    /// retried on conflict, so concurrent moves never lose one another; elsewhere (allowed only by
+    /// <see cref="ModelRegistryOptions.AllowStoreWithoutConditionalWrites"/>) the last move wins.
     /// </summary>
     private async Task<ModelAlias> UpdateAliasAsync(string alias, Func<ModelAlias?, ModelAlias?> change, CancellationToken cancellationToken)
     {
+        await RequireConditionalWritesAsync($"move alias '{alias}'", aliasMove: true, cancellationToken).ConfigureAwait(false);
         string key = AliasKey(alias);
         if (Store is not IConditionalArtifactStore conditional)
         {
