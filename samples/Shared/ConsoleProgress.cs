@@ -29,6 +29,17 @@ internal static class ConsoleProgress
             return await work(ctrlC?.Watch(lines) ?? lines).ConfigureAwait(false);
         }
 
+        return await RunWithBarsAsync(console, work, ctrlC).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="work"/> while showing its progress as live bars on <paramref name="console"/>.</summary>
+    /// <typeparam name="T">What the work returns.</typeparam>
+    /// <param name="console">An interactive console.</param>
+    /// <param name="work">The work, given the progress to report to.</param>
+    /// <param name="ctrlC">The run's Ctrl+C handling, or <see langword="null"/>.</param>
+    /// <returns>What the work returned.</returns>
+    internal static async Task<T> RunWithBarsAsync<T>(IAnsiConsole console, Func<IProgress<PipelineProgress>, Task<T>> work, ConsoleCancellation? ctrlC = null)
+    {
         return await console.Progress()
             .AutoClear(false)
             .HideCompleted(true)
