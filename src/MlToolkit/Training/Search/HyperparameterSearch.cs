@@ -143,7 +143,7 @@ internal sealed class HyperparameterSearch
             Diagnostics.SearchStopped(_logger, done, total, cancellationToken.IsCancellationRequested ? "cancelled" : "asked to stop; the run goes on with the best so far");
         }
 
-        var result = new SearchResult(Options.Strategy, metric, higherIsBetter, [.. trials.OrderBy(t => t.Number)], cancellationToken.IsCancellationRequested, budgetReached, validation.RowCount, stoppedEarly, total);
+        var result = new SearchResult(Options.Strategy, metric, higherIsBetter, [.. trials.OrderBy(t => t.Number)], halted && cancellationToken.IsCancellationRequested, budgetReached, validation.RowCount, stoppedEarly, total);
         if (result.Best is { } best)
         {
             Diagnostics.SearchFinished(_logger, Options.Strategy.ToString(), result.Trials.Count, best.Description, metric, best.Score);

@@ -1,5 +1,4 @@
 using System.Globalization;
-
 using MlToolkit.Pipeline;
 
 namespace MlToolkit.Training.Search;
