@@ -20,8 +20,9 @@ using Search = MlToolkit.Training.Search.Search;
 
 // dotnet run --project samples/QuickStart [-- [--cv <k>] [--tune <trials>] [--data <csv> --label <column> [--task binary|multiclass|regression]
 //   [--test <csv>] [--separator <c>] [--missing <token>] [--trainer <name>] [--seed <n>] [--no-header] [--no-quotes] [--ignore a,b]]]
-// Exit codes: 0 done, 1 the run failed, 2 bad usage (an unknown option, a bad value, a missing file, a column the data lacks).
-// Every failure ends with one line on standard error, never a stack trace.
+// Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage (an unknown option, a bad value, a missing file, a column
+// the data lacks). Every failure ends with one line on standard error, never a stack trace.
+// Ctrl+C during the search of --tune stops it, and the run goes on with the best trial so far; Ctrl+C again cancels the run.
 Dictionary<string, string?> options;
 Action<PipelineBuilder, MlTask> extend;
 try
@@ -40,6 +41,7 @@ if (options.ContainsKey("help"))
     return 0;
 }
 
+using var ctrlC = new ConsoleCancellation();
 try
 {
     string artifacts = Path.GetFullPath("artifacts");
@@ -48,7 +50,7 @@ try
         string csv = Path.Combine(artifacts, "data", "churn.csv");
         ChurnData.Write(csv);
         Console.WriteLine($"Generated {csv}");
-        PipelineResult result = await ConsoleProgress.RunAsync(progress => QuickStartPipeline.RunAsync(csv, artifacts, progress, b => extend(b, MlTask.BinaryClassification)), options.ContainsKey("plain"));
+        PipelineResult result = await ConsoleProgress.RunAsync(progress => QuickStartPipeline.RunAsync(csv, artifacts, progress, b => extend(b, MlTask.BinaryClassification), ctrlC.RunOptions, ctrlC.Token), options.ContainsKey("plain"), ctrlC);
         Report.Print(result);
 
         // The report goes beside the registry's versions: artifacts/quickstart/reports/<version>.html.
@@ -78,7 +80,7 @@ try
             return Fail.Usage(ex.Message);
         }
 
-        PipelineResult result = await ConsoleProgress.RunAsync(progress => pipeline.RunAsync(progress), options.ContainsKey("plain"));
+        PipelineResult result = await ConsoleProgress.RunAsync(progress => pipeline.RunAsync(progress, ctrlC.RunOptions, ctrlC.Token), options.ContainsKey("plain"), ctrlC);
         Report.Print(result);
         PipelineReport report = PipelineReport.Create(result, $"{Path.GetFileName(data)}: {result.Trainer}");
         ReportFiles files = await report.WriteAsync(modelFolder, "report");
@@ -93,7 +95,7 @@ catch (MlToolkitException ex)
 }
 catch (OperationCanceledException)
 {
-    return Fail.Run("error: cancelled.");
+    return Fail.Run("error: cancelled (Ctrl+C); no model was saved or published.");
 }
 catch (Exception ex)
 {
@@ -153,7 +155,7 @@ internal static class Args
         ("no-header", null, "the first line is a header", "the file has no header row"),
         ("no-quotes", null, "RFC 4180 quotes", "quotes are ordinary text"),
         ("cv", "<k>", "none", "k-fold cross-validation of the training part (k >= 2)"),
-        ("tune", "<trials>", "none", "a random search over every built-in trainer of the task"),
+        ("tune", "<trials>", "none", "a random search over every built-in trainer of the task (Ctrl+C stops it, keeping the best so far)"),
         ("plain", null, "bars on a terminal", "progress as plain lines"),
         ("help", null, string.Empty, "show this help"),
     ];
@@ -366,6 +368,11 @@ internal static class Report
     public static void Print(PipelineResult result)
     {
         Console.WriteLine($"Task: {result.Task}, trainer: {result.Trainer}, rows: {result.Rows} (train {result.TrainRows}, test {result.TestRows})");
+        if (result.Tuning is { StoppedEarly: true } search)
+        {
+            Console.WriteLine($"Search stopped (Ctrl+C) after {search.Trials.Count} of {search.PlannedTrials} trials; trained the best so far: {search.Best!.Description}");
+        }
+
         if (result.DataQuality.MissingValues.Count > 0)
         {
             Console.WriteLine("Missing values: " + string.Join(", ", result.DataQuality.MissingValues.Select(p => $"{p.Key} {p.Value}")));

@@ -15,9 +15,13 @@ public static class QuickStartPipeline
     /// <param name="artifactsRoot">Where the model goes.</param>
     /// <param name="progress">Receives stage progress.</param>
     /// <param name="extend">Adds to the pipeline before it is built (the command line's <c>--cv</c> and <c>--tune</c>).</param>
-    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <param name="runOptions">
+    /// How the run is steered, or <see langword="null"/>: the command line's <see cref="PipelineRunOptions.StopSearch"/> stops
+    /// the search that <c>--tune</c> adds, and the run goes on with the best trial so far (the first Ctrl+C).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the run; nothing is published (the second Ctrl+C).</param>
     /// <returns>The pipeline result.</returns>
-    public static async Task<PipelineResult> RunAsync(string csvPath, string artifactsRoot, IProgress<PipelineProgress>? progress = null, Action<PipelineBuilder>? extend = null, CancellationToken cancellationToken = default)
+    public static async Task<PipelineResult> RunAsync(string csvPath, string artifactsRoot, IProgress<PipelineProgress>? progress = null, Action<PipelineBuilder>? extend = null, PipelineRunOptions? runOptions = null, CancellationToken cancellationToken = default)
     {
         // <quickstart>
         var registry = new ModelRegistry(new LocalArtifactStore(artifactsRoot), "quickstart");
@@ -37,10 +41,11 @@ public static class QuickStartPipeline
             .PublishTo(registry, promoteTo: "production");     // version N+1, promoted when every gate passes
         // </quickstart>
         extend?.Invoke(builder);                               // the command line's --cv and --tune
+        runOptions ??= new PipelineRunOptions();               // and its Ctrl+C: the first stops a search, the second cancels
         // <quickstart>
         TrainingPipeline pipeline = builder.Build();           // checks every column and type before any training
 
-        PipelineResult result = await pipeline.RunAsync(progress, cancellationToken);
+        PipelineResult result = await pipeline.RunAsync(progress, runOptions, cancellationToken);
         Console.WriteLine($"AUC {result.Metrics[Metric.Auc]:F3}; version {result.Deployments.FirstOrDefault()?.Version} promoted to {result.Deployments.FirstOrDefault()?.PromotedTo ?? "nothing"}");
         // </quickstart>
         return result;

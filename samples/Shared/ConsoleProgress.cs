@@ -15,15 +15,31 @@ internal static class ConsoleProgress
     /// <typeparam name="T">What the work returns.</typeparam>
     /// <param name="work">The work, given the progress to report to.</param>
     /// <param name="forcePlain">Plain lines even on a terminal.</param>
+    /// <param name="ctrlC">
+    /// The run's Ctrl+C handling, or <see langword="null"/>: it learns from the progress when the search runs, and its
+    /// notices are shown above the bars.
+    /// </param>
     /// <returns>What the work returned.</returns>
-    public static async Task<T> RunAsync<T>(Func<IProgress<PipelineProgress>, Task<T>> work, bool forcePlain = false)
+    public static async Task<T> RunAsync<T>(Func<IProgress<PipelineProgress>, Task<T>> work, bool forcePlain = false, ConsoleCancellation? ctrlC = null)
     {
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         if (forcePlain || Console.IsErrorRedirected || !console.Profile.Capabilities.Interactive)
         {
-            return await work(new LineProgress()).ConfigureAwait(false);
+            var lines = new LineProgress();
+            return await work(ctrlC?.Watch(lines) ?? lines).ConfigureAwait(false);
         }
 
+        return await RunWithBarsAsync(console, work, ctrlC).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="work"/> while showing its progress as live bars on <paramref name="console"/>.</summary>
+    /// <typeparam name="T">What the work returns.</typeparam>
+    /// <param name="console">An interactive console.</param>
+    /// <param name="work">The work, given the progress to report to.</param>
+    /// <param name="ctrlC">The run's Ctrl+C handling, or <see langword="null"/>.</param>
+    /// <returns>What the work returned.</returns>
+    internal static async Task<T> RunWithBarsAsync<T>(IAnsiConsole console, Func<IProgress<PipelineProgress>, Task<T>> work, ConsoleCancellation? ctrlC = null)
+    {
         return await console.Progress()
             .AutoClear(false)
             .HideCompleted(true)
@@ -31,9 +47,25 @@ internal static class ConsoleProgress
             .StartAsync(async context =>
             {
                 var bars = new Bars(context);
-                T result = await work(bars).ConfigureAwait(false);
-                bars.Finish();
-                return result;
+                Action<string>? notice = ctrlC?.Notice;
+                if (ctrlC is not null)
+                {
+                    ctrlC.Notice = line => console.WriteLine(line); // written above the live bars, under the console's lock
+                }
+
+                try
+                {
+                    T result = await work(ctrlC?.Watch(bars) ?? bars).ConfigureAwait(false);
+                    bars.Finish();
+                    return result;
+                }
+                finally
+                {
+                    if (ctrlC is not null)
+                    {
+                        ctrlC.Notice = notice!;
+                    }
+                }
             }).ConfigureAwait(false);
     }
 
@@ -80,7 +112,8 @@ internal static class ConsoleProgress
                     if (_steps is null || _stepsStage != value.Stage)
                     {
                         _steps?.StopTask();
-                        _steps = context.AddTask(string.Empty, maxValue: value.StepCount);
+                        // Spectre.Console refuses a task without a description ("Task name cannot be empty").
+                        _steps = context.AddTask(Markup.Escape("  " + value.Message), maxValue: value.StepCount);
                         _stepsStage = value.Stage;
                     }
 

@@ -37,6 +37,7 @@ try
     }
 
     _ = TuningSample.ResolveData(options);
+    _ = TuningSample.Spaces(options.Trainers);
 }
 catch (ArgumentException ex)
 {
@@ -45,22 +46,19 @@ catch (ArgumentException ex)
     return 2;
 }
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true; // Ctrl+C: the search stops and keeps its best trial so far
-    cancel.Cancel();
-};
-
+// Ctrl+C during the search stops it, and the run goes on with the best trial so far; Ctrl+C again cancels the run.
+using var ctrlC = new ConsoleCancellation();
 try
 {
-    TuningSampleResult run = await ConsoleProgress.RunAsync(progress => TuningSample.RunAsync(options, progress, cancel.Token), plain);
+    TuningSampleResult run = await ConsoleProgress.RunAsync(progress => TuningSample.RunAsync(options, progress, ctrlC.RunOptions, ctrlC.Token), plain, ctrlC);
     PipelineResult result = run.Result;
     SearchResult search = result.Tuning!;
     TimeSpan searchTime = result.Timings.First(t => t.Stage == PipelineStage.Tuning).Duration;
 
     Console.WriteLine($"Data: {run.Data} ({result.Rows:N0} rows: {result.TrainRows:N0} training, {result.ValidationRows:N0} validation, {result.TestRows:N0} test)");
-    Console.WriteLine($"Search: {search.Trials.Count} trials by successive halving, {options.Parallel} at a time, in {searchTime.TotalSeconds:F1} s");
+    Console.WriteLine(search.StoppedEarly
+        ? $"Search: stopped by Ctrl+C after {search.Trials.Count} of {search.PlannedTrials} trials by successive halving, {options.Parallel} at a time, in {searchTime.TotalSeconds:F1} s; the best so far won"
+        : $"Search: {search.Trials.Count} trials by successive halving, {options.Parallel} at a time, in {searchTime.TotalSeconds:F1} s");
     foreach (IGrouping<int, SearchTrial> round in search.Trials.GroupBy(t => t.Round))
     {
         SearchTrial best = search.HigherIsBetter ? round.MaxBy(t => t.Score)! : round.MinBy(t => t.Score)!;
@@ -96,5 +94,10 @@ try
 catch (MlToolkitException ex)
 {
     Console.Error.WriteLine($"error ({ex.Stage}): {ex.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("error: cancelled (Ctrl+C); no model was saved.");
     return 1;
 }

@@ -26,7 +26,7 @@ public sealed class TuningSampleOptions
     public int GeneratedRows { get; set; } = 50_000;
 
     /// <summary>Configurations in successive halving's first round.</summary>
-    /// <value>The default value is 27 (then 9, 3 and 1 with a factor of 3).</value>
+    /// <value>The default value is 27 (then 9 and 3 with a factor of 3).</value>
     public int Trials { get; set; } = 27;
 
     /// <summary>The trainers searched: <c>lightgbm</c> (stopping early on the validation part), <c>fasttree</c>, <c>sdca</c>, <c>lbfgs</c>.</summary>
@@ -89,12 +89,30 @@ public static class TuningSample
         return (csv, options.Label ?? "Churned", [.. options.Ignore, "CustomerId"]);
     }
 
+    /// <summary>The search spaces of the trainers named in <see cref="TuningSampleOptions.Trainers"/>.</summary>
+    /// <param name="trainers">The names: <c>lightgbm</c>, <c>fasttree</c>, <c>sdca</c>, <c>lbfgs</c>.</param>
+    /// <returns>One space per name.</returns>
+    /// <exception cref="ArgumentException">A name is none of those.</exception>
+    public static ISearchSpace[] Spaces(IReadOnlyList<string> trainers)
+    {
+        ArgumentNullException.ThrowIfNull(trainers);
+        return [.. trainers.Select(name => name.ToLowerInvariant() switch
+        {
+            "lightgbm" => SearchSpaces.Binary.LightGbm(earlyStoppingRounds: 20), // stops when validation log-loss stalls for 20 rounds
+            "fasttree" => SearchSpaces.Binary.FastTree(),
+            "sdca" => SearchSpaces.Binary.SdcaLogisticRegression(),
+            "lbfgs" => (ISearchSpace)SearchSpaces.Binary.LbfgsLogisticRegression(),
+            _ => throw new ArgumentException($"Unknown trainer '{name}': use lightgbm, fasttree, sdca or lbfgs."),
+        })];
+    }
+
     /// <summary>Runs the search and everything after it, saves the model and writes the report beside it.</summary>
     /// <param name="options">The options.</param>
     /// <param name="progress">Receives progress.</param>
-    /// <param name="cancellationToken">Cancels the run; a cancelled search keeps its best trial so far.</param>
+    /// <param name="runOptions">How the run is steered, or <see langword="null"/>: <see cref="PipelineRunOptions.StopSearch"/> stops the search, and the run goes on with the best trial so far (the first Ctrl+C).</param>
+    /// <param name="cancellationToken">Cancels the run: no model is saved and no report written (the second Ctrl+C).</param>
     /// <returns>The result and the report's files.</returns>
-    public static async Task<TuningSampleResult> RunAsync(TuningSampleOptions options, IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static async Task<TuningSampleResult> RunAsync(TuningSampleOptions options, IProgress<PipelineProgress>? progress = null, PipelineRunOptions? runOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         (string data, string label, IReadOnlyList<string> ignore) = ResolveData(options);
@@ -103,20 +121,13 @@ public static class TuningSample
         // <tuning>
         var search = new SearchOptions
         {
-            Strategy = SearchStrategy.SuccessiveHalving,         // 27 configurations on 1/27 of the rows, the best 9 on 1/9, 3 on 1/3, 1 on all
+            Strategy = SearchStrategy.SuccessiveHalving,         // 27 configurations on 1/9 of the rows, the best 9 on 1/3, the best 3 on all
             MaxTrials = options.Trials,
             HalvingFactor = 3,
             MaxDegreeOfParallelism = options.Parallel,           // LightGBM already uses every core; SDCA runs on one
         };
 
-        ISearchSpace[] spaces = [.. options.Trainers.Select(name => name.ToLowerInvariant() switch
-        {
-            "lightgbm" => SearchSpaces.Binary.LightGbm(earlyStoppingRounds: 20), // stops when validation log-loss stalls for 20 rounds
-            "fasttree" => SearchSpaces.Binary.FastTree(),
-            "sdca" => SearchSpaces.Binary.SdcaLogisticRegression(),
-            "lbfgs" => (ISearchSpace)SearchSpaces.Binary.LbfgsLogisticRegression(),
-            _ => throw new ArgumentException($"Unknown trainer '{name}': use lightgbm, fasttree, sdca or lbfgs."),
-        })];
+        ISearchSpace[] spaces = Spaces(options.Trainers);
 
         PipelineBuilder builder = new PipelineBuilder(options.Seed)
             .FromCsv(data)
@@ -135,7 +146,7 @@ public static class TuningSample
             builder.Ignore([.. ignore]);
         }
 
-        PipelineResult result = await builder.Build().RunAsync(progress, cancellationToken).ConfigureAwait(false);
+        PipelineResult result = await builder.Build().RunAsync(progress, runOptions ?? new PipelineRunOptions(), cancellationToken).ConfigureAwait(false);
         PipelineReport report = PipelineReport.Create(result, $"Tuned on {Path.GetFileName(data)}");
         ReportFiles files = await report.WriteAsync(store, "report", cancellationToken).ConfigureAwait(false);
         return new TuningSampleResult(result, report, files, data);

@@ -75,4 +75,7 @@ internal static partial class Diagnostics
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Search ({Strategy}, {Trials} trials): best {Configuration} with {Metric} = {Score:G4}")]
     public static partial void SearchFinished(ILogger logger, string strategy, int trials, string configuration, string metric, double score);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "Search stopped after {Trials} of {Planned} trials ({Reason})")]
+    public static partial void SearchStopped(ILogger logger, int trials, int planned, string reason);
 }

@@ -63,7 +63,11 @@ public sealed class PipelineResult
     /// <summary>The learning curve, when <c>LearningCurve(...)</c> was added; <see langword="null"/> otherwise.</summary>
     public LearningCurveResult? LearningCurve { get; init; }
 
-    /// <summary>The hyperparameter search, when <c>Tune(...)</c> was added: every trial, and the best one, which <see cref="Model"/> was trained with.</summary>
+    /// <summary>
+    /// The hyperparameter search, when <c>Tune(...)</c> was added: every trial, and the best one, which <see cref="Model"/> was
+    /// trained with. When <see cref="PipelineRunOptions.StopSearch"/> stopped it, <see cref="SearchResult.StoppedEarly"/> is set
+    /// and the trials are those that ran.
+    /// </summary>
     public SearchResult? Tuning { get; init; }
 
     /// <summary>The snapshots of what each source gave, when <c>SnapshotTo(...)</c> was added; empty otherwise.</summary>

@@ -88,15 +88,40 @@ public sealed class TrainingPipeline
     /// <param name="cancellationToken">
     /// Cancels the run. It is checked between stages and while data is read; ML.NET's <c>Fit</c> cannot be
     /// interrupted, so a cancellation during training takes effect when the fit returns. Nothing is deployed after cancellation.
+    /// A cancellation during a hyperparameter search cancels the run too, once the running trials finish; to stop only the
+    /// search and go on with the best trial so far, give <see cref="PipelineRunOptions.StopSearch"/> to
+    /// <see cref="RunAsync(IProgress{PipelineProgress}?, PipelineRunOptions, CancellationToken)"/>.
     /// </param>
     /// <returns>The result: timings, data quality, metrics, validation and where the model went.</returns>
     /// <exception cref="PipelineValidationException">The data's schema does not fit the pipeline.</exception>
     /// <exception cref="DataSourceException">The data could not be read.</exception>
     /// <exception cref="DataValidationException">The data cannot be trained on (no rows, one class, missing labels).</exception>
     /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
-    public async Task<PipelineResult> RunAsync(IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<PipelineResult> RunAsync(IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
+        => RunAsync(progress, new PipelineRunOptions(), cancellationToken);
+
+    /// <summary>
+    /// Runs the pipeline as <see cref="RunAsync(IProgress{PipelineProgress}?, CancellationToken)"/> does, steered by
+    /// <paramref name="options"/>: <see cref="PipelineRunOptions.StopSearch"/> stops the hyperparameter search and goes on
+    /// with the best trial so far, while <paramref name="cancellationToken"/> still cancels the whole run.
+    /// </summary>
+    /// <param name="progress">Receives a report when each stage starts and ends, and when each trial or fold ends, or <see langword="null"/>.</param>
+    /// <param name="options">How the run is steered while it runs, such as <c>new PipelineRunOptions { StopSearch = stopSearch.Token }</c>.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the run, as for <see cref="RunAsync(IProgress{PipelineProgress}?, CancellationToken)"/>: a cancellation during
+    /// the search (stopped or not) throws once the running trials finish, and nothing is deployed.
+    /// </param>
+    /// <returns>The result; <see cref="SearchResult.StoppedEarly"/> on <see cref="PipelineResult.Tuning"/> says whether the search was stopped.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="PipelineValidationException">The data's schema does not fit the pipeline.</exception>
+    /// <exception cref="DataSourceException">The data could not be read.</exception>
+    /// <exception cref="DataValidationException">The data cannot be trained on (no rows, one class, missing labels).</exception>
+    /// <exception cref="MlToolkitException">The search was stopped before its first trial started, or none of its trials could be trained.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    public async Task<PipelineResult> RunAsync(IProgress<PipelineProgress>? progress, PipelineRunOptions options, CancellationToken cancellationToken = default)
     {
-        var run = new Run(_definition, _logger, progress, crossValidateOnly: false, cancellationToken);
+        ArgumentNullException.ThrowIfNull(options);
+        var run = new Run(_definition, _logger, progress, crossValidateOnly: false, cancellationToken) { StopSearch = options.StopSearch };
         Diagnostics.RunStarted(_logger, string.Join("; ", Describe()));
         using Activity? activity = Diagnostics.ActivitySource.StartActivity("MlToolkit.Pipeline.Run");
         activity?.SetTag("mltoolkit.task", Task.ToString());
@@ -132,7 +157,8 @@ public sealed class TrainingPipeline
     /// <summary>
     /// Runs the pipeline's hyperparameter search alone (<c>Tune(...)</c> must have been added), on every row of its source
     /// with <see cref="SearchOptions.ValidationFraction"/> held out to judge the trials. Cancellation stops it starting
-    /// trials and returns the best result so far (<see cref="SearchResult.Cancelled"/>), once the running trials finish.
+    /// trials and returns the best result so far (<see cref="SearchResult.Cancelled"/> and <see cref="SearchResult.StoppedEarly"/>),
+    /// once the running trials finish. (In a whole run, <see cref="PipelineRunOptions.StopSearch"/> does this.)
     /// </summary>
     /// <param name="progress">Receives a report when each stage starts and ends and when each trial ends, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops the search; a cancellation while the data is read throws.</param>
@@ -164,6 +190,9 @@ public sealed class TrainingPipeline
         private readonly MLContext _ml;
         private readonly int _stageCount;
         private int _stageNumber;
+
+        /// <summary>Stops the search of this run and goes on with the best trial so far (<see cref="PipelineRunOptions.StopSearch"/>).</summary>
+        public CancellationToken StopSearch { get; init; }
 
         public Run(PipelineDefinition definition, ILogger logger, IProgress<PipelineProgress>? progress, bool crossValidateOnly, CancellationToken cancellationToken)
         {
@@ -223,15 +252,20 @@ public sealed class TrainingPipeline
             SearchResult? tuning = null;
             if (_d.Search is { } plan)
             {
-                tuning = await StageAsync(PipelineStage.Tuning, $"Searching {plan.Options.MaxTrials} configurations ({plan.Options.Strategy})", () => SearchAsync(trainRows, validationRows)).ConfigureAwait(false);
+                // StopSearch ends the search early and the run goes on with the best trial so far; the run's token still
+                // cancels the run (StageAsync throws once the running trials finish, and nothing is deployed).
+                tuning = await StageAsync(PipelineStage.Tuning, $"Searching {plan.Options.MaxTrials} configurations ({plan.Options.Strategy})", () => SearchAsync(trainRows, validationRows, StopSearch)).ConfigureAwait(false);
                 if (tuning.Cancelled)
                 {
                     _ct.ThrowIfCancellationRequested();
                 }
 
-                _trainer = tuning.Best is null
-                    ? throw new MlToolkitException(PipelineStage.Tuning, source, $"No configuration of the search could be trained ({tuning.Trials.Count} tried); the log says why each failed.")
-                    : tuning.CreateBestTrainer();
+                _trainer = tuning switch
+                {
+                    { Best: not null } => tuning.CreateBestTrainer(),
+                    { StoppedEarly: true, Trials.Count: 0 } => throw new MlToolkitException(PipelineStage.Tuning, source, "The search was stopped before its first trial started (PipelineRunOptions.StopSearch), so there is no best configuration to train: nothing was trained or deployed. Stop the search once a trial has finished (the progress reports each one), or cancel the run instead."),
+                    _ => throw new MlToolkitException(PipelineStage.Tuning, source, $"No configuration of the search could be trained ({tuning.Trials.Count} tried{(tuning.StoppedEarly ? " before the search was stopped" : string.Empty)}); the log says why each failed."),
+                };
             }
 
             // Cross-validation of the same preparation and trainer, on the training part only.
@@ -470,18 +504,19 @@ public sealed class TrainingPipeline
             return validator.RunAsync(rows, _ct);
         }
 
-        private Task<SearchResult> SearchAsync(DataTable trainRows, DataTable? validationRows)
+        /// <summary>The search, stopped early by <paramref name="stop"/> (the best so far kept) or by the run's token.</summary>
+        private Task<SearchResult> SearchAsync(DataTable trainRows, DataTable? validationRows, CancellationToken stop)
         {
             SearchPlan plan = _d.Search!;
             var search = new HyperparameterSearch(_d, plan, _logger, (done, total, message) => _progress?.Report(new PipelineProgress(PipelineStage.Tuning, _stageNumber, _stageCount, false, message) { Step = done, StepCount = total }));
-            return search.RunAsync(trainRows, validationRows, _ct);
+            return search.RunAsync(trainRows, validationRows, stop, _ct);
         }
 
         /// <summary>The search alone, on every row of the source: extraction, data quality, search.</summary>
         public async Task<SearchResult> TuneOnlyAsync()
         {
             (DataTable table, _, _, _, _) = await ReadAsync(readOthers: false).ConfigureAwait(false);
-            return await StageAsync(PipelineStage.Tuning, $"Searching on {table.RowCount} rows", () => SearchAsync(table, null), cancellable: false).ConfigureAwait(false);
+            return await StageAsync(PipelineStage.Tuning, $"Searching on {table.RowCount} rows", () => SearchAsync(table, null, _ct), cancellable: false).ConfigureAwait(false);
         }
 
         /// <summary>Reads a separate test or validation source and checks its schema against the training data's.</summary>

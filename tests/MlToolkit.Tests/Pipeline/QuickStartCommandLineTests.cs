@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using MlToolkit.Tests.Samples;
 using static MlToolkit.Tests.PipelineTestKit;
 
 namespace MlToolkit.Tests.Pipeline;
@@ -47,6 +48,35 @@ public class QuickStartCommandLineTests
     {
         string last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
         return JsonDocument.Parse(last).RootElement;
+    }
+
+    [Fact]
+    public async Task Main_TuneAndCtrlCDuringTheSearch_RunFinishesWithTheBestTrialSoFar()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "The test sends SIGINT with kill(1), as a terminal's Ctrl+C does on Linux.");
+        using TempFolder folder = TestData.TempFolder();
+        await using var sample = SampleProcess.Start("QuickStart", folder.Path, ["--tune", "40", "--plain"]);
+
+        // Once the first of 40 trials has ended, the search is still running when the signal comes.
+        await sample.WaitForErrorLineAsync(l => l.Contains("Trial 1 (1/40)", StringComparison.Ordinal));
+        await sample.InterruptAsync();
+        int code = await sample.WaitForExitAsync();
+
+        Assert.True(code == 0, $"exit code {code}: {sample.Error}");
+        Assert.Contains("Ctrl+C: stopping the search.", sample.Error, StringComparison.Ordinal);
+        JsonElement json = JsonDocument.Parse(sample.OutputLines[^1]).RootElement;
+        JsonElement tuning = json.GetProperty("tuning");
+        int trials = tuning.GetProperty("trials").GetInt32();
+        Assert.InRange(trials, 1, 39);
+        string stopped = sample.OutputLines.Single(l => l.StartsWith("Search stopped (Ctrl+C)", StringComparison.Ordinal));
+        Assert.StartsWith($"Search stopped (Ctrl+C) after {trials} of 40 trials; trained the best so far: {tuning.GetProperty("best").GetProperty("trainer").GetString()}(", stopped, StringComparison.Ordinal);
+        Assert.Equal(json.GetProperty("trainer").GetString(), tuning.GetProperty("best").GetProperty("trainer").GetString());
+        // The run went on to the end: the winner was validated, and published if it passed (which trial won, and so whether
+        // it passed, depends on how many trials had finished).
+        bool passed = json.GetProperty("validation").GetProperty("passed").GetBoolean();
+        Assert.Equal(passed, json.GetProperty("version").ValueKind == JsonValueKind.Number);
+        Assert.Contains(sample.OutputLines, l => l.StartsWith(passed ? "Published version 1;" : "Not deployed: Validation failed", StringComparison.Ordinal));
+        Assert.Equal(passed, File.Exists(Path.Combine(folder.Path, "artifacts", "quickstart", "versions", "00000001.json")));
     }
 
     [Fact]

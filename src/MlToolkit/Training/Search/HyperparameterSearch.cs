@@ -38,8 +38,18 @@ internal sealed class HyperparameterSearch
     private SearchOptions Options => _plan.Options;
 
     /// <summary>Searches on <paramref name="trainRows"/> (raw), judged on <paramref name="validationRows"/> when it has rows.</summary>
-    /// <returns>The result; on cancellation, the best so far with <see cref="SearchResult.Cancelled"/> set.</returns>
-    public async Task<SearchResult> RunAsync(DataTable trainRows, DataTable? validationRows, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Once <paramref name="stop"/> or <paramref name="cancellationToken"/> is signalled, no trial starts; the trials already
+    /// started run to their end and count (a fit cannot be interrupted), so the trials kept are exactly those started before
+    /// the signal, and with one trial at a time they are the first ones drawn. The caller decides what a cancellation means
+    /// (<c>RunAsync</c> throws, <c>TuneAsync</c> keeps the best so far); a cancellation while the preparation is fitted throws.
+    /// </remarks>
+    /// <param name="trainRows">The rows trials train on, raw.</param>
+    /// <param name="validationRows">The rows trials are judged on, or <see langword="null"/> (or empty) to hold out a share of <paramref name="trainRows"/>.</param>
+    /// <param name="stop">Stops the search: the result is the best so far, with <see cref="SearchResult.StoppedEarly"/> set.</param>
+    /// <param name="cancellationToken">Stops the search as <paramref name="stop"/> does, and sets <see cref="SearchResult.Cancelled"/>.</param>
+    /// <returns>The result.</returns>
+    public async Task<SearchResult> RunAsync(DataTable trainRows, DataTable? validationRows, CancellationToken stop, CancellationToken cancellationToken)
     {
         string source = _d.Source.Name;
         string metric = Options.Metric ?? FitDiagnosisValidator.DefaultMetric(_d.Task);
@@ -78,7 +88,8 @@ internal sealed class HyperparameterSearch
 
         List<Candidate> candidates = Draw(seed);
         var trials = new ConcurrentBag<SearchTrial>();
-        bool cancelled = false, budgetReached = false;
+        using var halt = CancellationTokenSource.CreateLinkedTokenSource(stop, cancellationToken);
+        bool halted = false, budgetReached = false, stoppedEarly = false;
         int number = 0;
         var permutation = Enumerable.Range(0, train.RowCount).ToArray();
         new Random(seed).Shuffle(permutation);
@@ -86,7 +97,7 @@ internal sealed class HyperparameterSearch
         int total = Options.Strategy == SearchStrategy.SuccessiveHalving ? Enumerable.Range(0, rounds).Sum(r => Survivors(candidates.Count, r)) : candidates.Count;
         int done = 0;
         List<Candidate> alive = candidates;
-        for (int round = 0; round < rounds && alive.Count > 0 && !cancelled && !budgetReached; round++)
+        for (int round = 0; round < rounds && alive.Count > 0 && !halted && !budgetReached; round++)
         {
             // Successive halving: each round trains on HalvingFactor times more rows, the last on all of them.
             int rows = round == rounds - 1 ? train.RowCount : Math.Max(Math.Min(train.RowCount, 50), (int)(train.RowCount / Math.Pow(Options.HalvingFactor, rounds - 1 - round)));
@@ -95,7 +106,8 @@ internal sealed class HyperparameterSearch
                 : ml.Data.Cache(preparation.Transform(train.Subset(permutation[..rows].Order().ToArray())));
             var scored = new ConcurrentDictionary<Candidate, double>();
             var numbers = alive.ToDictionary(c => c, _ => ++number);
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
+            // The loop starts no trial once halted; a trial it started runs to its end on its own thread (hence no token).
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism, CancellationToken = halt.Token };
             try
             {
                 await Parallel.ForEachAsync(alive, parallel, async (candidate, token) =>
@@ -107,7 +119,7 @@ internal sealed class HyperparameterSearch
                     }
 
                     int trialNumber = numbers[candidate];
-                    SearchTrial trial = await DedicatedThread.RunAsync(() => Train(candidate, trialNumber, round, rows, data, validationPrepared, shape, labels, metric, seed), token).ConfigureAwait(false);
+                    SearchTrial trial = await DedicatedThread.RunAsync(() => Train(candidate, trialNumber, round, rows, data, validationPrepared, shape, labels, metric, seed), CancellationToken.None).ConfigureAwait(false);
                     trials.Add(trial);
                     scored[candidate] = trial.Score;
                     int finished = Interlocked.Increment(ref done);
@@ -115,16 +127,23 @@ internal sealed class HyperparameterSearch
                     _progress?.Invoke(finished, total, string.Create(CultureInfo.InvariantCulture, $"Trial {trial.Number} ({finished}/{total}): {trial.Trainer} {metric} {trial.Score:G4}"));
                 }).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (halt.IsCancellationRequested)
             {
-                cancelled = true;
+                // Early only if a planned trial did not run: one of this round's, or a later round.
+                halted = true;
+                stoppedEarly = scored.Count < alive.Count || round < rounds - 1;
             }
 
             int keep = Survivors(candidates.Count, round + 1);
             alive = [.. alive.Where(scored.ContainsKey).Where(c => !double.IsNaN(scored[c])).OrderBy(c => higherIsBetter ? -scored[c] : scored[c]).ThenBy(c => numbers[c]).Take(keep)];
         }
 
-        var result = new SearchResult(Options.Strategy, metric, higherIsBetter, [.. trials.OrderBy(t => t.Number)], cancelled, budgetReached, validation.RowCount);
+        if (stoppedEarly)
+        {
+            Diagnostics.SearchStopped(_logger, done, total, cancellationToken.IsCancellationRequested ? "cancelled" : "asked to stop; the run goes on with the best so far");
+        }
+
+        var result = new SearchResult(Options.Strategy, metric, higherIsBetter, [.. trials.OrderBy(t => t.Number)], halted && cancellationToken.IsCancellationRequested, budgetReached, validation.RowCount, stoppedEarly, total);
         if (result.Best is { } best)
         {
             Diagnostics.SearchFinished(_logger, Options.Strategy.ToString(), result.Trials.Count, best.Description, metric, best.Score);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MlToolkit.Pipeline;
 
 namespace MlToolkit.Training.Search;
 
@@ -24,8 +25,10 @@ public sealed record SearchTrial(int Number, string Trainer, IReadOnlyDictionary
 /// <summary>The outcome of a hyperparameter search.</summary>
 public sealed class SearchResult
 {
-    internal SearchResult(SearchStrategy strategy, string metric, bool higherIsBetter, IReadOnlyList<SearchTrial> trials, bool cancelled, bool budgetReached, int validationRows)
+    internal SearchResult(SearchStrategy strategy, string metric, bool higherIsBetter, IReadOnlyList<SearchTrial> trials, bool cancelled, bool budgetReached, int validationRows, bool stoppedEarly, int plannedTrials)
     {
+        StoppedEarly = stoppedEarly;
+        PlannedTrials = plannedTrials;
         Strategy = strategy;
         Metric = metric;
         HigherIsBetter = higherIsBetter;
@@ -56,8 +59,24 @@ public sealed class SearchResult
     /// <summary>The best trial of the last round reached, ties going to the earlier trial; <see langword="null"/> when no trial gave a score.</summary>
     public SearchTrial? Best { get; }
 
-    /// <summary>Whether the search was cancelled; <see cref="Best"/> is then the best so far.</summary>
+    /// <summary>Whether <see cref="TrainingPipeline.TuneAsync"/> was cancelled; <see cref="Best"/> is then the best so far. (A cancelled <c>RunAsync</c> throws instead.)</summary>
     public bool Cancelled { get; }
+
+    /// <summary>
+    /// Whether the search was told to stop before it had run every trial it planned: by <see cref="PipelineRunOptions.StopSearch"/>
+    /// during <c>RunAsync</c> (the run then went on with <see cref="Best"/>, the best trial so far), or by the cancellation of
+    /// <see cref="TrainingPipeline.TuneAsync"/> (then <see cref="Cancelled"/> is set too). <see cref="Trials"/> lists the
+    /// trials that ran: those started before the signal, each run to its end. A time budget that ends the search sets
+    /// <see cref="BudgetReached"/> instead.
+    /// </summary>
+    public bool StoppedEarly { get; }
+
+    /// <summary>
+    /// How many trials the search planned: its configurations, or for successive halving the configurations of every round
+    /// (27 + 9 + 3 for 27 with a factor of 3). <see cref="Trials"/> has fewer when the search was stopped
+    /// (<see cref="StoppedEarly"/>), reached its time budget, or had too few scored trials to fill a later round.
+    /// </summary>
+    public int PlannedTrials { get; }
 
     /// <summary>Whether the time budget stopped the search before it tried everything.</summary>
     public bool BudgetReached { get; }

@@ -7,10 +7,10 @@ namespace MlToolkit.Tests.Training.Search;
 
 /// <summary>
 /// A test trainer with a known optimum: it scores each row as cos(θ)·x₁ + sin(θ)·x₂ for its angle θ, on data whose label
-/// is x₁ − x₂ &gt; 0 (plus noise), so AUC peaks at θ = −45° and falls off on either side. Its "fit" can be made slow, and it
-/// counts how many fits run at once.
+/// is x₁ − x₂ &gt; 0 (plus noise), so AUC peaks at θ = −45° and falls off on either side. Its "fit" can be made slow, can
+/// call back when it starts, and counts how many fits run at once.
 /// </summary>
-internal sealed class AngleTrainer(double angle, TimeSpan fitTime) : TrainerBase("Angle", MlTask.BinaryClassification)
+internal sealed class AngleTrainer(double angle, TimeSpan fitTime, Action? onFit = null) : TrainerBase("Angle", MlTask.BinaryClassification)
 {
     private static int s_running;
     private static int s_maxRunning;
@@ -23,8 +23,9 @@ internal sealed class AngleTrainer(double angle, TimeSpan fitTime) : TrainerBase
         Volatile.Write(ref s_maxRunning, 0);
     }
 
-    public static SearchSpace<AngleOptions> Space(TimeSpan fitTime = default)
-        => new SearchSpace<AngleOptions>("Angle", MlTask.BinaryClassification, () => new AngleOptions(), o => new AngleTrainer(o.Angle, fitTime))
+    /// <summary>Angles from −90° to 90°; each fit takes at least <paramref name="fitTime"/> and first calls <paramref name="onFit"/>.</summary>
+    public static SearchSpace<AngleOptions> Space(TimeSpan fitTime = default, Action? onFit = null)
+        => new SearchSpace<AngleOptions>("Angle", MlTask.BinaryClassification, () => new AngleOptions(), o => new AngleTrainer(o.Angle, fitTime, onFit))
             .Double(o => o.Angle, -90, 90);
 
     /// <summary>Rows with x₁, x₂ uniform in [−1, 1] and a label x₁ − x₂ &gt; noise.</summary>
@@ -48,7 +49,7 @@ internal sealed class AngleTrainer(double angle, TimeSpan fitTime) : TrainerBase
             output.Probability = 1 / (1 + MathF.Exp(-4 * score));
             output.PredictedLabel = score > 0;
         }, contractName: null);
-        return new SlowFit(mapping, fitTime);
+        return new SlowFit(mapping, fitTime, onFit);
     }
 
     public sealed class AngleOptions
@@ -80,11 +81,12 @@ internal sealed class AngleTrainer(double angle, TimeSpan fitTime) : TrainerBase
         public bool PredictedLabel { get; set; }
     }
 
-    /// <summary>Waits <paramref name="fitTime"/> in <c>Fit</c>, counting concurrent fits.</summary>
-    private sealed class SlowFit(IEstimator<ITransformer> inner, TimeSpan fitTime) : IEstimator<ITransformer>
+    /// <summary>Calls <paramref name="onFit"/> and waits <paramref name="fitTime"/> in <c>Fit</c>, counting concurrent fits.</summary>
+    private sealed class SlowFit(IEstimator<ITransformer> inner, TimeSpan fitTime, Action? onFit) : IEstimator<ITransformer>
     {
         public ITransformer Fit(IDataView input)
         {
+            onFit?.Invoke();
             int now = Interlocked.Increment(ref s_running);
             int max;
             while ((max = Volatile.Read(ref s_maxRunning)) < now && Interlocked.CompareExchange(ref s_maxRunning, now, max) != max)
